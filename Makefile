@@ -1,0 +1,71 @@
+# The two commands: `make run` and `make test`. See README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WEB_WORKERS ?= 2
+
+.PHONY: run serve test bench lint format lock install install-test data clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Runtime dependencies from the lock file, then the project itself.
+$(VENV)/.installed: requirements/lock.txt pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/lock.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+$(VENV)/.installed-test: requirements/test.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements/test.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+# Migrate, load the reference data and the Forum 2004 dataset (idempotent),
+# collect static files and make sure a secretariat account exists.
+data: install
+	$(BIN)/clearinghouse migrate --no-input
+	$(BIN)/clearinghouse load_reference_data
+	$(BIN)/clearinghouse load_forum2004
+	$(BIN)/clearinghouse collectstatic --no-input --verbosity 0
+	$(BIN)/clearinghouse ensure_secretariat
+
+run: data serve
+
+# gunicorn serves the site; the embedded worker runs background jobs.
+serve:
+	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C stops the site and the worker)"
+	@$(BIN)/clearinghouse db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/gunicorn clearinghouse.wsgi --bind $(HOST):$(PORT) \
+	  --workers $(WEB_WORKERS) --access-logfile - 
+
+test: install-test
+	$(BIN)/ruff check src tests bench
+	$(BIN)/pytest
+
+bench: install-test
+	$(BIN)/python -m bench
+
+lint: install-test
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+format: install-test
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+# Regenerate the lock files from pyproject.toml.
+lock: install-test
+	$(BIN)/pip install --quiet pip-tools==7.6.2
+	$(BIN)/pip-compile -q --strip-extras --no-emit-index-url --no-emit-find-links \
+	  pyproject.toml -o requirements/lock.txt
+	$(BIN)/pip-compile -q --strip-extras --no-emit-index-url --no-emit-find-links \
+	  --extra test pyproject.toml -o requirements/test.txt
+
+clean:
+	rm -rf $(VENV) var/static

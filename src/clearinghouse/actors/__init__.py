@@ -1,0 +1,1 @@
+"""Institutions that address Internet governance issues."""

@@ -1,0 +1,1 @@
+"""Countries, regions, stakeholder groups and the pieces every app shares."""

@@ -1,0 +1,37 @@
+"""robots.txt and the error pages, in the visitor's language."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+
+
+@require_safe
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Allow crawling of public pages; keep crawlers out of the admin and exports."""
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /*/matrix/export/",
+        "Disallow: /*/matrix/gaps/export/",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+def _error(request: HttpRequest, status: int, template: str) -> HttpResponse:
+    return render(request, template, {"home_url": reverse("home")}, status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """400: the request could not be understood."""
+    return render(request, "errors/400.html", {"errors": [str(exception)]}, status=400)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """404: nothing here."""
+    return _error(request, 404, "errors/404.html")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """500: our fault; the page says so without details."""
+    return _error(request, 500, "errors/500.html")

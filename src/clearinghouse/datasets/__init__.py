@@ -1,0 +1,1 @@
+"""Datasets the clearinghouse ships with, loaded through each app's services."""

@@ -1,0 +1,1 @@
+"""The matrix: who addresses which issue, in what role; its gaps and concerns."""

@@ -1,0 +1,142 @@
+"""The filters of the matrix and the gap lists: one form for pages, exports and API.
+
+Every door into the matrix validates its query string with these forms, so an
+unknown value is refused the same way everywhere, in the visitor's language,
+and the same filters select the same rows everywhere.
+"""
+
+from dataclasses import dataclass
+
+from django import forms
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from clearinghouse.core.models import Region, StakeholderGroup
+from clearinghouse.taxonomy.models import Area
+
+from .models import Mandate, MandateStatus, RoleCode
+
+
+@dataclass(frozen=True)
+class MatrixFilters:
+    """The cleaned filters: each an empty tuple when not used."""
+
+    areas: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+
+    def apply_to_issues(self, issues: QuerySet) -> QuerySet:
+        """Restrict issues to the chosen areas."""
+        return issues.filter(area__slug__in=self.areas) if self.areas else issues
+
+    def apply_to_mandates(
+        self, mandates: QuerySet, *, statuses: bool = True
+    ) -> QuerySet:
+        """Restrict mandates to the chosen areas, groups, regions, roles, statuses."""
+        if self.areas:
+            mandates = mandates.filter(issue__area__slug__in=self.areas)
+        if self.groups:
+            mandates = mandates.filter(institution__stakeholder_group__in=self.groups)
+        if self.regions:
+            mandates = mandates.filter(
+                Q(institution__headquarters__region_id__in=self.regions)
+                | Q(institution__headquarters__subregion_id__in=self.regions)
+                | Q(institution__headquarters__intermediate_region_id__in=self.regions)
+            )
+        if self.roles:
+            through = Mandate.roles.through
+            mandates = mandates.filter(
+                Exists(
+                    through.objects.filter(
+                        mandate_id=OuterRef("pk"), role_id__in=self.roles
+                    )
+                )
+            )
+        if statuses and self.statuses:
+            mandates = mandates.filter(status__in=self.statuses)
+        return mandates
+
+    def as_query(self) -> list[tuple[str, str]]:
+        """The filters as query-string pairs, for links that keep them."""
+        pairs = []
+        for name, values in (
+            ("area", self.areas),
+            ("group", self.groups),
+            ("region", self.regions),
+            ("role", self.roles),
+            ("status", self.statuses),
+        ):
+            pairs.extend((name, value) for value in values)
+        return pairs
+
+    @property
+    def active(self) -> bool:
+        """Whether any filter is set."""
+        return bool(self.as_query())
+
+
+def _region_choices() -> list[tuple[str, str]]:
+    regions = Region.objects.filter(
+        kind__in=[Region.Kind.REGION, Region.Kind.SUBREGION, Region.Kind.INTERMEDIATE]
+    ).order_by("code")
+    return [(region.code, region.name) for region in regions]
+
+
+class MatrixFilterForm(forms.Form):
+    """Query-string filters of the matrix page, its exports and its API twin."""
+
+    area = forms.MultipleChoiceField(label=_("Area"), required=False)
+    group = forms.MultipleChoiceField(
+        label=_("Stakeholder group"), required=False, choices=StakeholderGroup.choices
+    )
+    region = forms.MultipleChoiceField(label=_("Region"), required=False)
+    role = forms.MultipleChoiceField(
+        label=_("Role"), required=False, choices=RoleCode.choices
+    )
+    status = forms.MultipleChoiceField(
+        label=_("Status"), required=False, choices=MandateStatus.choices
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [
+            (area.slug, area.name) for area in Area.objects.order_by("order", "slug")
+        ]
+        self.fields["region"].choices = _region_choices()
+
+    def filters(self) -> MatrixFilters:
+        """The cleaned filters; call after is_valid()."""
+        data = self.cleaned_data
+        return MatrixFilters(
+            areas=tuple(data.get("area") or ()),
+            groups=tuple(data.get("group") or ()),
+            regions=tuple(data.get("region") or ()),
+            roles=tuple(data.get("role") or ()),
+            statuses=tuple(data.get("status") or ()),
+        )
+
+    def error_messages(self) -> list[str]:
+        """Each error as one sentence that names the filter it is about."""
+        return [
+            f"{self.fields[name].label}: {message}" if name in self.fields else message
+            for name, messages in self.errors.items()
+            for message in messages
+        ]
+
+
+class GapFilterForm(MatrixFilterForm):
+    """The gap lists take the matrix filters but status: gaps count active mandates."""
+
+    GAP_LISTS = (
+        ("no_home", _("Issues with no home")),
+        ("single_group", _("Issues covered by a single stakeholder group")),
+        ("duplication", _("Possible duplication")),
+    )
+
+    list = forms.ChoiceField(label=_("Gap list"), required=False, choices=GAP_LISTS)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["status"]

@@ -1,0 +1,152 @@
+"""Pages and exports of the matrix, its cells and its gaps."""
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from clearinghouse.core.exporters import EXPORTERS
+from clearinghouse.core.history import history_for
+
+from .exports import GAP_COLUMNS, MATRIX_COLUMNS, gap_rows, matrix_rows
+from .filters import GapFilterForm, MatrixFilterForm
+from .models import ROLE_ABBREVIATIONS, RoleCode
+from .rendering import grid_rows, list_rows
+from .selectors import cell_mandate, gaps_build, matrix_build
+
+VIEWS = ("grid", "list")
+
+
+def _bad_request(request: HttpRequest, errors: list[str]) -> HttpResponse:
+    return render(request, "errors/400.html", {"errors": errors}, status=400)
+
+
+def _download(body: bytes, *, exporter, name: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=exporter.content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{name}.{exporter.extension}"'
+    )
+    return response
+
+
+def _exporter_or_error(request: HttpRequest, fmt: str):
+    exporter = EXPORTERS.get(fmt)
+    if exporter is None:
+        choices = ", ".join(sorted(EXPORTERS))
+        return None, _bad_request(
+            request,
+            [
+                _("Unknown export format “%(format)s”. Choose one of: %(choices)s.")
+                % {"format": fmt[:20], "choices": choices}
+            ],
+        )
+    return exporter, None
+
+
+@require_safe
+def matrix_page(request: HttpRequest) -> HttpResponse:
+    """The matrix: issues by area as rows, institutions by group as columns."""
+    form = MatrixFilterForm(request.GET)
+    view = request.GET.get("view", "grid")
+    errors = [] if form.is_valid() else form.error_messages()
+    if view not in VIEWS:
+        errors.append(
+            _("View: choose “grid” or “list”, not “%(view)s”.") % {"view": view[:20]}
+        )
+    if errors:
+        return render(
+            request,
+            "matrix/matrix.html",
+            {"form": form, "errors": errors, "view": "grid"},
+            status=400,
+        )
+    matrix = matrix_build(filters=form.filters())
+    by_institution = len(matrix.institutions) <= settings.MATRIX_MAX_COLUMNS
+    context = {
+        "form": form,
+        "matrix": matrix,
+        "view": view,
+        "by_institution": by_institution,
+        "query": form.filters().as_query(),
+        "roles": [
+            (ROLE_ABBREVIATIONS[code], label) for code, label in RoleCode.choices
+        ],
+        "max_columns": settings.MATRIX_MAX_COLUMNS,
+    }
+    if view == "grid":
+        context["grid"] = grid_rows(matrix, by_institution=by_institution)
+    else:
+        context["list"] = list_rows(matrix)
+    return render(request, "matrix/matrix.html", context)
+
+
+@require_safe
+def matrix_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The filtered matrix as CSV, XLSX or JSON: one row per filled cell."""
+    exporter, error = _exporter_or_error(request, fmt)
+    if error:
+        return error
+    form = MatrixFilterForm(request.GET)
+    if not form.is_valid():
+        return _bad_request(request, form.error_messages())
+    matrix = matrix_build(filters=form.filters())
+    body = exporter.render(columns=MATRIX_COLUMNS, rows=matrix_rows(matrix))
+    return _download(body, exporter=exporter, name="matrix")
+
+
+@require_safe
+def gaps_page(request: HttpRequest) -> HttpResponse:
+    """Issues with no home, with a single stakeholder group, or possibly duplicated."""
+    form = GapFilterForm(request.GET)
+    if not form.is_valid():
+        return render(
+            request,
+            "matrix/gaps.html",
+            {"form": form, "errors": form.error_messages()},
+            status=400,
+        )
+    gaps = gaps_build(filters=form.filters())
+    return render(
+        request,
+        "matrix/gaps.html",
+        {"form": form, "gaps": gaps, "query": form.filters().as_query()},
+    )
+
+
+@require_safe
+def gaps_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """One gap list (`?list=no_home|single_group|duplication`) as a file."""
+    exporter, error = _exporter_or_error(request, fmt)
+    if error:
+        return error
+    form = GapFilterForm(request.GET)
+    if not form.is_valid():
+        return _bad_request(request, form.error_messages())
+    kind = form.cleaned_data.get("list")
+    if not kind:
+        return _bad_request(
+            request,
+            [
+                _(
+                    "Say which gap list to export: "
+                    "list=no_home, single_group or duplication."
+                )
+            ],
+        )
+    gaps = gaps_build(filters=form.filters())
+    body = exporter.render(columns=GAP_COLUMNS[kind], rows=gap_rows(gaps, kind))
+    return _download(body, exporter=exporter, name=f"gaps-{kind}")
+
+
+@require_safe
+def cell_detail(request: HttpRequest, issue: str, institution: str) -> HttpResponse:
+    """One cell of the matrix: the mandate, its evidence, concerns and history."""
+    mandate = cell_mandate(issue_slug=issue, institution_slug=institution)
+    if mandate is None:
+        raise Http404(_("No institution has this mandate in the matrix."))
+    return render(
+        request,
+        "matrix/cell.html",
+        {"mandate": mandate, "history": history_for([mandate], limit=50)},
+    )

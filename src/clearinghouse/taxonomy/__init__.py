@@ -1,0 +1,1 @@
+"""Areas and issues of Internet governance, as SKOS concepts in six languages."""

@@ -1,0 +1,68 @@
+"""Shared fixtures: plain static storage, loaded reference data, users."""
+
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    """Tests render pages without running collectstatic first."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        },
+    }
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load countries and regions once into the test database.
+
+    Every test runs in a transaction that is rolled back, so the reference
+    data stays as loaded for all of them.
+    """
+    with django_db_blocker.unblock():
+        call_command("load_reference_data", verbosity=0)
+
+
+@pytest.fixture
+def reference_data(db):
+    """Countries and regions from data/core (loaded once per session)."""
+
+
+@pytest.fixture
+def forum2004(reference_data):
+    """The Forum 2004 dataset, loaded."""
+    call_command("load_forum2004", verbosity=0)
+
+
+@pytest.fixture
+def secretariat(db, django_user_model):
+    """A signed-up secretariat account."""
+    from clearinghouse.core.accounts import secretariat_user_create
+
+    return secretariat_user_create(
+        username="curator",
+        email="curator@example.org",
+        password="a-Long-pass-phrase-42",
+    )
+
+
+@pytest.fixture
+def secretariat_client(client, secretariat):
+    """A browser session signed in as the secretariat."""
+    client.force_login(secretariat)
+    return client
+
+
+@pytest.fixture
+def participant(db, django_user_model):
+    """A signed-in user who is not the secretariat."""
+    return django_user_model.objects.create_user(
+        username="reader", email="reader@example.org", password="x-Long-pass-phrase-42"
+    )

@@ -1,0 +1,189 @@
+"""The matrix page, its exports and its API twin select the same rows."""
+
+import csv
+import io
+import json
+
+import pytest
+from openpyxl import load_workbook
+
+from clearinghouse.core.models import StakeholderGroup
+from clearinghouse.matrix.models import MandateStatus
+from tests.factories import (
+    AreaFactory,
+    InstitutionFactory,
+    IssueFactory,
+    MandateFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def sample(reference_data):
+    """Two areas, four issues, three institutions in two groups and regions."""
+    from clearinghouse.core.models import Country
+
+    infra, content = AreaFactory(slug="infra"), AreaFactory(slug="content")
+    dns = IssueFactory(slug="dns", area=infra)
+    ipv6 = IssueFactory(slug="ipv6", area=infra)
+    spam = IssueFactory(slug="spam", area=content)
+    IssueFactory(slug="orphan", area=content)
+    itu = InstitutionFactory(slug="itu", headquarters=Country.objects.get(iso2="CH"))
+    icann = InstitutionFactory(
+        slug="icann",
+        stakeholder_group=StakeholderGroup.TECHNICAL_COMMUNITY,
+        kind="technical_community",
+        headquarters=Country.objects.get(iso2="US"),
+    )
+    isoc = InstitutionFactory(
+        slug="isoc",
+        stakeholder_group=StakeholderGroup.CIVIL_SOCIETY,
+        kind="civil_society",
+        headquarters=Country.objects.get(iso2="US"),
+    )
+    MandateFactory(institution=icann, issue=dns, roles=["operations_coordination"])
+    MandateFactory(
+        institution=itu,
+        issue=dns,
+        roles=["standard_setting"],
+        status=MandateStatus.PROPOSED,
+    )
+    MandateFactory(institution=itu, issue=ipv6, roles=["capacity_building"])
+    MandateFactory(
+        institution=isoc, issue=spam, roles=["advocacy_awareness", "capacity_building"]
+    )
+    MandateFactory(
+        institution=itu, issue=spam, roles=["policy_norms"], status=MandateStatus.ENDED
+    )
+
+
+def _pairs_from_rows(rows):
+    return {(row["issue"], row["institution"]) for row in rows}
+
+
+def _page_pairs(client, query):
+    response = client.get(f"/en/matrix/?{query}")
+    assert response.status_code == 200
+    pairs = {
+        (entry.issue.slug, entry.institution.slug)
+        for entry in response.context["matrix"].entries
+    }
+    html = response.content.decode()
+    for issue, institution in pairs:
+        assert f"/en/matrix/cell/{issue}/{institution}/" in html
+    return pairs, html
+
+
+def _csv_pairs(client, query):
+    response = client.get(f"/en/matrix/export/csv/?{query}")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
+    return _pairs_from_rows(rows)
+
+
+def _xlsx_pairs(client, query):
+    response = client.get(f"/en/matrix/export/xlsx/?{query}")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content), read_only=True).active
+    rows = list(sheet.iter_rows(values_only=True))
+    keys = rows[1]
+    return _pairs_from_rows(dict(zip(keys, row, strict=True)) for row in rows[2:])
+
+
+def _json_pairs(client, query):
+    response = client.get(f"/en/matrix/export/json/?{query}")
+    assert response.status_code == 200
+    return _pairs_from_rows(json.loads(response.content))
+
+
+def _api_pairs(client, query):
+    response = client.get(f"/api/v1/matrix?{query}")
+    assert response.status_code == 200, response.content
+    return _pairs_from_rows(response.json()["rows"])
+
+
+ALL = {
+    ("dns", "icann"),
+    ("dns", "itu"),
+    ("ipv6", "itu"),
+    ("spam", "isoc"),
+    ("spam", "itu"),
+}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", ALL),
+        ("area=infra", {("dns", "icann"), ("dns", "itu"), ("ipv6", "itu")}),
+        ("group=civil_society", {("spam", "isoc")}),
+        (
+            "group=civil_society&group=technical_community",
+            {("spam", "isoc"), ("dns", "icann")},
+        ),
+        ("region=150", {("dns", "itu"), ("ipv6", "itu"), ("spam", "itu")}),  # Europe
+        ("region=021", {("dns", "icann"), ("spam", "isoc")}),  # Northern America
+        ("role=capacity_building", {("ipv6", "itu"), ("spam", "isoc")}),
+        ("status=proposed", {("dns", "itu")}),
+        ("status=active&area=content", {("spam", "isoc")}),
+        ("area=infra&role=standard_setting&status=proposed", {("dns", "itu")}),
+    ],
+)
+def test_filters_give_the_same_rows_on_page_exports_and_api(
+    client, sample, query, expected
+):
+    page, _html = _page_pairs(client, query)
+    assert page == expected
+    assert _csv_pairs(client, query) == expected
+    assert _xlsx_pairs(client, query) == expected
+    assert _json_pairs(client, query) == expected
+    assert _api_pairs(client, query) == expected
+    api_list = client.get(f"/api/v1/mandates?{query}")
+    assert _pairs_from_rows(api_list.json()) == expected
+
+
+def test_issue_rows_include_issues_without_matching_mandates(client, sample):
+    response = client.get("/en/matrix/?area=content")
+    rows = [row.issue.slug for row in response.context["matrix"].rows]
+    assert rows == ["orphan", "spam"]
+    api = client.get("/api/v1/matrix?area=content").json()
+    assert api["issues"] == rows
+
+
+def test_list_view_shows_the_same_cells_as_the_grid(client, sample):
+    grid, _ = _page_pairs(client, "view=grid")
+    response = client.get("/en/matrix/?view=list")
+    assert response.status_code == 200
+    html = response.content.decode()
+    for issue, institution in grid:
+        assert f"/en/matrix/cell/{issue}/{institution}/" in html
+
+
+def test_many_institutions_are_grouped_into_stakeholder_group_columns(
+    client, sample, settings
+):
+    settings.MATRIX_MAX_COLUMNS = 2
+    response = client.get("/en/matrix/")
+    assert response.context["by_institution"] is False
+    html = response.content.decode()
+    assert "columns are stakeholder groups" in html
+    for issue, institution in ALL:
+        assert f"/en/matrix/cell/{issue}/{institution}/" in html
+
+
+def test_csv_export_defuses_spreadsheet_formulas(client, sample):
+    from clearinghouse.actors.models import Institution
+
+    Institution.objects.filter(slug="isoc").update(name_en="=HYPERLINK(1)")
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                client.get(
+                    "/en/matrix/export/csv/?group=civil_society"
+                ).content.decode()
+            )
+        )
+    )
+    assert rows[0]["institution_name"] == "'=HYPERLINK(1)"
