@@ -38,16 +38,14 @@ class Exporter:
 
 
 def _cell_text(value) -> str:
+    """A cell as text that no spreadsheet program runs as a formula."""
     if value is None:
         return ""
     if isinstance(value, list | tuple):
-        return "; ".join(str(item) for item in value)
-    return str(value)
-
-
-def _defuse(text: str) -> str:
-    """Stop spreadsheet programs from running a cell as a formula."""
-    return "'" + text if text.startswith(_FORMULA_PREFIXES) else text
+        value = "; ".join(str(item) for item in value)
+    elif not isinstance(value, str):
+        return str(value)
+    return "'" + value if value.startswith(_FORMULA_PREFIXES) else value
 
 
 class CsvExporter(Exporter):
@@ -59,11 +57,10 @@ class CsvExporter(Exporter):
     def render(self, *, columns: Sequence[Column], rows: Iterable[dict]) -> bytes:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow([column.key for column in columns])
+        keys = [column.key for column in columns]
+        writer.writerow(keys)
         for row in rows:
-            writer.writerow(
-                [_defuse(_cell_text(row.get(column.key))) for column in columns]
-            )
+            writer.writerow([_cell_text(row.get(key)) for key in keys])
         return buffer.getvalue().encode("utf-8")
 
 
@@ -95,7 +92,7 @@ class XlsxExporter(Exporter):
             for column in columns:
                 value = row.get(column.key)
                 if not isinstance(value, int | float) or isinstance(value, bool):
-                    value = _defuse(_cell_text(value))
+                    value = _cell_text(value)
                 cells.append(WriteOnlyCell(sheet, value=value))
             sheet.append(cells)
         buffer = io.BytesIO()

@@ -23,16 +23,17 @@ MATRIX_COLUMNS = [
 
 def matrix_rows(matrix: Matrix) -> list[dict]:
     """One row per filled cell, in the page's order."""
+    area_slugs = {block.area.pk: block.area.slug for block in matrix.blocks}
     return [
         {
-            "area": entry.issue.area.slug,
+            "area": area_slugs[entry.issue.area_id],
             "issue": entry.issue.slug,
             "issue_name": entry.issue.name,
             "institution": entry.institution.slug,
             "institution_name": entry.institution.name,
             "acronym": entry.institution.acronym,
             "stakeholder_group": entry.institution.stakeholder_group,
-            "roles": list(entry.roles),
+            "roles": entry.roles,
             "status": entry.status,
             "since_year": entry.since_year,
             "concerns": entry.concerns,

@@ -56,6 +56,7 @@ class _Pieces:
             institution.pk: (escape(institution.short_name), escape(institution.name))
             for institution in matrix.institutions
         }
+        self.role_texts: dict[int, tuple[str, str]] = {}
         self.concern_mark: dict[int, str] = {}
 
     def url(self, entry: Entry) -> str:
@@ -65,9 +66,15 @@ class _Pieces:
         )
 
     def role_text(self, entry: Entry) -> tuple[str, str]:
-        short = " ".join(self.roles[code][0] for code in entry.roles)
-        full = ", ".join(self.roles[code][1] for code in entry.roles)
-        return short, full
+        # Entries with the same roles share one list object (see selectors).
+        texts = self.role_texts.get(id(entry.roles))
+        if texts is None:
+            texts = (
+                " ".join(self.roles[code][0] for code in entry.roles),
+                ", ".join(self.roles[code][1] for code in entry.roles),
+            )
+            self.role_texts[id(entry.roles)] = texts
+        return texts
 
     def extras(self, entry: Entry) -> str:
         parts = ""

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 
 from clearinghouse.core.exporters import EXPORTERS
@@ -44,6 +45,7 @@ def _exporter_or_error(request: HttpRequest, fmt: str):
     return exporter, None
 
 
+@gzip_page  # large, public, no secrets in the page: no BREACH risk
 @require_safe
 def matrix_page(request: HttpRequest) -> HttpResponse:
     """The matrix: issues by area as rows, institutions by group as columns."""
@@ -81,6 +83,7 @@ def matrix_page(request: HttpRequest) -> HttpResponse:
     return render(request, "matrix/matrix.html", context)
 
 
+@gzip_page  # large, public, no secrets in the page: no BREACH risk
 @require_safe
 def matrix_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The filtered matrix as CSV, XLSX or JSON: one row per filled cell."""
@@ -95,6 +98,7 @@ def matrix_export(request: HttpRequest, fmt: str) -> HttpResponse:
     return _download(body, exporter=exporter, name="matrix")
 
 
+@gzip_page  # large, public, no secrets in the page: no BREACH risk
 @require_safe
 def gaps_page(request: HttpRequest) -> HttpResponse:
     """Issues with no home, with a single stakeholder group, or possibly duplicated."""
@@ -114,6 +118,7 @@ def gaps_page(request: HttpRequest) -> HttpResponse:
     )
 
 
+@gzip_page  # large, public, no secrets in the page: no BREACH risk
 @require_safe
 def gaps_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """One gap list (`?list=no_home|single_group|duplication`) as a file."""

@@ -77,9 +77,12 @@ def issue_relations_set(
     for key in set(current) - wanted:
         current[key].delete()
         changed = True
-    for language, label in sorted(wanted - set(current)):
-        synonym = Synonym(issue=issue, language=language, label=label)
-        synonym.full_clean()
-        synonym.save()
-        changed = True
-    return changed
+    new = [
+        Synonym(issue=issue, language=language, label=label)
+        for language, label in sorted(wanted - set(current))
+    ]
+    for synonym in new:
+        # The set difference above already keeps (issue, language, label) unique.
+        synonym.full_clean(validate_constraints=False)
+    Synonym.objects.bulk_create(new)
+    return changed or bool(new)

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import translation
 
 from clearinghouse.datasets.forum2004 import DatasetError, dataset_load, dataset_read
 
@@ -23,7 +24,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, data_dir: str, dry_run: bool, **options):
-        path = Path(data_dir)
+        with translation.override(settings.LANGUAGE_CODE):
+            self._load(Path(data_dir), dry_run=dry_run)
+
+    def _load(self, path: Path, *, dry_run: bool) -> None:
         try:
             if dry_run:
                 dataset_read(path)
