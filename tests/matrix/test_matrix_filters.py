@@ -161,16 +161,43 @@ def test_list_view_shows_the_same_cells_as_the_grid(client, sample):
         assert f"/en/matrix/cell/{issue}/{institution}/" in html
 
 
-def test_many_institutions_are_grouped_into_stakeholder_group_columns(
+def test_many_institutions_turn_columns_into_stakeholder_group_counts(
     client, sample, settings
 ):
     settings.MATRIX_MAX_COLUMNS = 2
     response = client.get("/en/matrix/")
-    assert response.context["by_institution"] is False
+    assert response.context["summary"] is True
+    matrix = response.context["matrix"]
+    assert [code for code, _label, _n in matrix.groups] == [
+        "civil_society",
+        "technical_community",
+        "intergovernmental",
+    ]
+    assert matrix.mandates == 5 and matrix.institutions == 3
+    cells = {
+        row.issue.slug: [(c.institutions, c.active, sorted(c.roles)) for c in row.cells]
+        for row in matrix.rows
+    }
+    assert cells["dns"] == [
+        (0, 0, []),
+        (1, 1, ["operations_coordination"]),
+        (1, 0, ["standard_setting"]),
+    ]
+    assert cells["spam"][0] == (1, 1, ["advocacy_awareness", "capacity_building"])
+    assert cells["orphan"] == [(0, 0, []), (0, 0, []), (0, 0, [])]
     html = response.content.decode()
-    assert "columns are stakeholder groups" in html
-    for issue, institution in ALL:
-        assert f"/en/matrix/cell/{issue}/{institution}/" in html
+    assert "/en/issues/dns/#group-technical_community" in html
+    issue_page = client.get("/en/issues/dns/").content.decode()
+    assert 'id="group-technical_community"' in issue_page
+
+
+def test_summary_counts_follow_the_filters(client, sample, settings):
+    settings.MATRIX_MAX_COLUMNS = 0
+    matrix = client.get("/en/matrix/?status=active").context["matrix"]
+    assert matrix.mandates == 3
+    rows = {row.issue.slug: row for row in matrix.rows}
+    assert rows["orphan"].empty and not rows["spam"].empty
+    assert client.get("/en/matrix/?area=nowhere").status_code == 400
 
 
 def test_csv_export_defuses_spreadsheet_formulas(client, sample):
@@ -187,3 +214,42 @@ def test_csv_export_defuses_spreadsheet_formulas(client, sample):
         )
     )
     assert rows[0]["institution_name"] == "'=HYPERLINK(1)"
+
+
+def test_summary_is_recomputed_after_any_change(client, sample, settings):
+    from clearinghouse.matrix.models import Mandate, Role
+
+    settings.MATRIX_MAX_COLUMNS = 0
+    first = client.get("/en/matrix/").context["matrix"]
+    assert first.mandates == 5
+    mandate = Mandate.objects.get(issue__slug="ipv6", institution__slug="itu")
+    # A role added without saving the mandate itself.
+    mandate.roles.add(Role.objects.get(code="research_monitoring"))
+    second = client.get("/en/matrix/").context["matrix"]
+    ipv6 = next(row for row in second.rows if row.issue.slug == "ipv6")
+    assert any("research_monitoring" in cell.roles for cell in ipv6.cells)
+    Mandate.objects.filter(pk=mandate.pk).delete()
+    third = client.get("/en/matrix/").context["matrix"]
+    assert third.mandates == 4
+
+
+def test_matrix_page_costs_the_same_queries_whatever_its_size(
+    client, sample, django_assert_max_num_queries, settings
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(url):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    small = count("/en/matrix/")
+    for n in range(30):
+        MandateFactory(issue=IssueFactory(area=AreaFactory()))
+    assert count("/en/matrix/") == small
+    settings.MATRIX_MAX_COLUMNS = 0
+    summary_small = count("/en/matrix/?status=proposed")
+    for n in range(30):
+        MandateFactory(status=MandateStatus.PROPOSED)
+    assert count("/en/matrix/?status=proposed") == summary_small

@@ -1,8 +1,7 @@
 """Builds the matrix's cells as HTML in one pass.
 
-A matrix of 300 issues and 1,000 institutions has 20,000 filled cells; rendering
-each through the template engine costs most of a second, so the cells are
-assembled here from pieces escaped once per institution and role.
+Rendering thousands of cells through the template engine costs far more than
+assembling them here from pieces escaped once per institution and role.
 """
 
 from dataclasses import dataclass
@@ -13,7 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import ngettext
 
 from .models import ROLE_ABBREVIATIONS, MandateStatus, RoleCode
-from .selectors import Entry, Matrix
+from .selectors import Entry, Matrix, SummaryMatrix
 
 
 @dataclass
@@ -24,6 +23,11 @@ class GridRow:
     cells: list[SafeString]
     empty: bool
     concerns: int
+
+    @property
+    def cells_html(self) -> SafeString:
+        """The row's cells as table cells, joined once here, not in the template."""
+        return mark_safe("".join(f"<td>{cell}</td>" for cell in self.cells))  # noqa: S308 - cells are built from escaped parts
 
 
 @dataclass
@@ -96,19 +100,11 @@ class _Pieces:
         return parts
 
 
-def grid_rows(matrix: Matrix, *, by_institution: bool) -> list[GridBlock]:
-    """Rows of cells: one per institution, or one per stakeholder group."""
+def grid_rows(matrix: Matrix) -> list[GridBlock]:
+    """Rows of cells, one cell per institution column."""
     pieces = _Pieces(matrix)
-    if by_institution:
-        column_of = {inst.pk: i for i, inst in enumerate(matrix.institutions)}
-        width = len(matrix.institutions)
-    else:
-        groups = [code for code, _label, _insts in matrix.groups]
-        group_index = {code: i for i, code in enumerate(groups)}
-        column_of = {
-            inst.pk: group_index[inst.stakeholder_group] for inst in matrix.institutions
-        }
-        width = len(groups)
+    column_of = {inst.pk: i for i, inst in enumerate(matrix.institutions)}
+    width = len(matrix.institutions)
     blocks = []
     for block in matrix.blocks:
         rows = []
@@ -116,25 +112,16 @@ def grid_rows(matrix: Matrix, *, by_institution: bool) -> list[GridBlock]:
             cells: list[list[str]] = [[] for _ in range(width)]
             for entry in row.entries:
                 short_roles, full_roles = pieces.role_text(entry)
-                short_name, full_name = pieces.names[entry.institution.pk]
-                if by_institution:
-                    html = (
-                        f'<a class="e s-{entry.status}" href="{pieces.url(entry)}" '
-                        f'title="{full_name}: {full_roles}">{short_roles}</a>'
-                    )
-                else:
-                    html = (
-                        f'<a class="e s-{entry.status}" href="{pieces.url(entry)}" '
-                        f'title="{full_name}: {full_roles}">{short_name} '
-                        f'<span class="r">{short_roles}</span></a>'
-                    )
+                _short_name, full_name = pieces.names[entry.institution.pk]
                 cells[column_of[entry.institution.pk]].append(
-                    html + pieces.extras(entry)
+                    f'<a class="e s-{entry.status}" href="{pieces.url(entry)}" '
+                    f'title="{full_name}: {full_roles}">{short_roles}</a>'
+                    + pieces.extras(entry)
                 )
             rows.append(
                 GridRow(
                     issue=row.issue,
-                    cells=[mark_safe("<br>".join(cell)) for cell in cells],  # noqa: S308 - built from escaped parts
+                    cells=[mark_safe("".join(cell)) for cell in cells],  # noqa: S308 - built from escaped parts
                     empty=not row.entries,
                     concerns=row.concerns,
                 )
@@ -166,6 +153,47 @@ def list_rows(matrix: Matrix) -> list[GridBlock]:
                     empty=not row.entries,
                     concerns=row.concerns,
                 )
+            )
+        blocks.append(GridBlock(area=block.area, rows=rows))
+    return blocks
+
+
+def summary_rows(matrix: SummaryMatrix) -> list[GridBlock]:
+    """Rows of the summary matrix: per group, how many institutions and which roles.
+
+    Each cell links to the issue page's list of that group's institutions.
+    """
+    roles = {
+        code: (escape(str(ROLE_ABBREVIATIONS[RoleCode(code)])), escape(str(label)))
+        for code, label in RoleCode.choices
+    }
+    order = list(RoleCode.values)
+    anchors = [f"#group-{code}" for code, _label, _n in matrix.groups]
+    cache: dict[tuple, str] = {}
+    blocks = []
+    for block in matrix.blocks:
+        rows = []
+        for row in block.rows:
+            cells = []
+            for index, cell in enumerate(row.cells):
+                if not cell.institutions:
+                    cells.append(mark_safe(""))  # noqa: S308 - empty
+                    continue
+                present = [code for code in order if code in cell.roles]
+                key = (cell.institutions, cell.active, tuple(present))
+                text = cache.get(key)
+                if text is None:
+                    short = " ".join(roles[code][0] for code in present)
+                    text = cache[key] = (
+                        f'>{cell.institutions}</a> <span class="r">{short}</span>'
+                    )
+                cells.append(
+                    mark_safe(  # noqa: S308 - built from escaped parts
+                        f'<a class="e" href="{row.issue.url}{anchors[index]}"{text}'
+                    )
+                )
+            rows.append(
+                GridRow(issue=row.issue, cells=cells, empty=row.empty, concerns=0)
             )
         blocks.append(GridBlock(area=block.area, rows=rows))
     return blocks

@@ -3,12 +3,14 @@
 Each function runs a fixed number of queries, whatever the size of the matrix.
 """
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.core.cache import cache
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils.translation import get_language
 
@@ -395,3 +397,184 @@ def cell_mandate(*, issue_slug: str, institution_slug: str) -> Mandate | None:
         .filter(issue__slug=issue_slug, institution__slug=institution_slug)
         .first()
     )
+
+
+@dataclass(slots=True)
+class GroupCell:
+    """What one stakeholder group does on one issue, in the summary matrix."""
+
+    institutions: int = 0
+    active: int = 0
+    roles: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class SummaryRow:
+    """An issue and one cell per stakeholder group."""
+
+    issue: IssueItem
+    cells: list[GroupCell]
+
+    @property
+    def empty(self) -> bool:
+        """Whether no institution in the filtered matrix addresses the issue."""
+        return not any(cell.institutions for cell in self.cells)
+
+
+@dataclass
+class SummaryBlock:
+    """An area and its summary rows."""
+
+    area: AreaItem
+    rows: list[SummaryRow] = field(default_factory=list)
+
+
+@dataclass
+class SummaryMatrix:
+    """The matrix with one column per stakeholder group, counted in the database.
+
+    Used when too many institutions match to give each its own column: the
+    page then stays small and fast whatever the number of mandates.
+    """
+
+    filters: MatrixFilters
+    groups: list[tuple[str, str, int]]
+    blocks: list[SummaryBlock]
+    mandates: int
+    institutions: int
+
+    @property
+    def rows(self) -> list[SummaryRow]:
+        """Every issue row, in order."""
+        return [row for block in self.blocks for row in block.rows]
+
+
+def matrix_institution_count(*, filters: MatrixFilters) -> int:
+    """How many institutions have a mandate that passes the filters."""
+    mandates = filters.apply_to_mandates(Mandate.objects.all())
+    return mandates.order_by().values("institution_id").distinct().count()
+
+
+def matrix_summary(*, filters: MatrixFilters) -> SummaryMatrix:
+    """Counts of institutions and roles per issue and stakeholder group."""
+    names = _name_columns("name")
+    issue_url = _url_maker("taxonomy:issue")
+    issue_qs = filters.apply_to_issues(Issue.objects.all())
+    mandates = filters.apply_to_mandates(Mandate.objects.all())
+    areas = {
+        row[0]: AreaItem(pk=row[0], slug=row[1], name=_first(*row[2:]))
+        for row in Area.objects.filter(pk__in=issue_qs.values("area_id")).values_list(
+            "pk", "slug", *names
+        )
+    }
+    issues = [
+        IssueItem(
+            pk=row[0],
+            slug=row[1],
+            area_id=row[2],
+            name=_first(*row[3:]),
+            url=issue_url(row[1]),
+        )
+        for row in issue_qs.order_by("area__order", "area__slug", "slug").values_list(
+            "pk", "slug", "area_id", *names
+        )
+    ]
+    # Counted here from two flat reads: SQLite's GROUP BY over the joined
+    # tables costs twice as much (docs/decisions/0001-matrix-summary.md).
+    group_of = dict(
+        Institution.objects.filter(pk__in=mandates.values("institution_id"))
+        .order_by()
+        .values_list("pk", "stakeholder_group")
+    )
+    cell_of: dict[int, tuple[int, str]] = {}
+    counts: dict[tuple[int, str], list[int]] = {}
+    members: dict[str, set[int]] = defaultdict(set)
+    active_status = MandateStatus.ACTIVE
+    for mandate_id, issue_id, institution_id, status in mandates.order_by().values_list(
+        "id", "issue_id", "institution_id", "status"
+    ):
+        group = group_of[institution_id]
+        key = (issue_id, group)
+        cell_of[mandate_id] = key
+        tally = counts.get(key)
+        if tally is None:
+            tally = counts[key] = [0, 0]
+        tally[0] += 1
+        if status == active_status:
+            tally[1] += 1
+        members[group].add(institution_id)
+    role_counts: dict[tuple[int, str], dict[str, int]] = defaultdict(dict)
+    for mandate_id, role in (
+        Mandate.roles.through.objects.filter(mandate_id__in=mandates.values("id"))
+        .order_by()
+        .values_list("mandate_id", "role_id")
+    ):
+        key = cell_of.get(mandate_id)
+        if key is not None:
+            tallies = role_counts[key]
+            tallies[role] = tallies.get(role, 0) + 1
+    groups = [
+        (code, str(label), len(members[code]))
+        for code, label in StakeholderGroup.choices
+        if members.get(code)
+    ]
+    column = {code: index for index, (code, _label, _n) in enumerate(groups)}
+    cells: dict[int, list[GroupCell]] = {}
+    total = 0
+    for (issue_id, group), (count, active) in counts.items():
+        row = cells.setdefault(issue_id, [GroupCell() for _ in groups])
+        row[column[group]] = GroupCell(
+            institutions=count, active=active, roles=role_counts[(issue_id, group)]
+        )
+        total += count
+    blocks: list[SummaryBlock] = []
+    for issue in issues:
+        if not blocks or blocks[-1].area.pk != issue.area_id:
+            blocks.append(SummaryBlock(area=areas[issue.area_id]))
+        blocks[-1].rows.append(
+            SummaryRow(
+                issue=issue,
+                cells=cells.get(issue.pk) or [GroupCell() for _ in groups],
+            )
+        )
+    return SummaryMatrix(
+        filters=filters,
+        groups=groups,
+        blocks=blocks,
+        mandates=total,
+        institutions=sum(n for _code, _label, n in groups),
+    )
+
+
+def matrix_version() -> str:
+    """A fingerprint that changes whenever anything the matrix shows changes.
+
+    Read from the tables themselves (counts, last change times, the newest
+    role row), so that every process agrees on it and no write path, bulk
+    load or admin action can leave a cached matrix stale.
+    """
+    parts = []
+    for model in (Area, Issue, Institution, Mandate, Concern):
+        stats = model.objects.order_by().aggregate(
+            n=Count("id"), last=Max("updated_at")
+        )
+        parts.append(f"{stats['n']}:{stats['last']}")
+    roles = Mandate.roles.through.objects.order_by().aggregate(
+        n=Count("id"), last=Max("id")
+    )
+    parts.append(f"{roles['n']}:{roles['last']}")
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+SUMMARY_CACHE_SECONDS = 3600
+
+
+def matrix_summary_cached(*, filters: MatrixFilters) -> SummaryMatrix:
+    """matrix_summary(), cached per data version, language and filters."""
+    digest = hashlib.sha256(repr(filters).encode()).hexdigest()[:16]
+    key = f"matrix-summary:{matrix_version()}:{get_language()}:{digest}"
+    summary = cache.get(key)
+    if summary is None:
+        summary = matrix_summary(filters=filters)
+        cache.set(key, summary, SUMMARY_CACHE_SECONDS)
+    return summary

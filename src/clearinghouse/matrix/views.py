@@ -13,8 +13,14 @@ from clearinghouse.core.history import history_for
 from .exports import GAP_COLUMNS, MATRIX_COLUMNS, gap_rows, matrix_rows
 from .filters import GapFilterForm, MatrixFilterForm
 from .models import ROLE_ABBREVIATIONS, RoleCode
-from .rendering import grid_rows, list_rows
-from .selectors import cell_mandate, gaps_build, matrix_build
+from .rendering import grid_rows, list_rows, summary_rows
+from .selectors import (
+    cell_mandate,
+    gaps_build,
+    matrix_build,
+    matrix_institution_count,
+    matrix_summary_cached,
+)
 
 VIEWS = ("grid", "list")
 
@@ -63,23 +69,28 @@ def matrix_page(request: HttpRequest) -> HttpResponse:
             {"form": form, "errors": errors, "view": "grid"},
             status=400,
         )
-    matrix = matrix_build(filters=form.filters())
-    by_institution = len(matrix.institutions) <= settings.MATRIX_MAX_COLUMNS
+    filters = form.filters()
     context = {
         "form": form,
-        "matrix": matrix,
         "view": view,
-        "by_institution": by_institution,
-        "query": form.filters().as_query(),
+        "query": filters.as_query(),
         "roles": [
             (ROLE_ABBREVIATIONS[code], label) for code, label in RoleCode.choices
         ],
         "max_columns": settings.MATRIX_MAX_COLUMNS,
     }
-    if view == "grid":
-        context["grid"] = grid_rows(matrix, by_institution=by_institution)
+    if matrix_institution_count(filters=filters) > settings.MATRIX_MAX_COLUMNS:
+        # Too many institutions for a column each: one column per stakeholder
+        # group, counted in the database (docs/decisions/0001-matrix-summary.md).
+        matrix = matrix_summary_cached(filters=filters)
+        context.update(matrix=matrix, summary=True, grid=summary_rows(matrix))
     else:
-        context["list"] = list_rows(matrix)
+        matrix = matrix_build(filters=filters)
+        context.update(matrix=matrix, summary=False)
+        if view == "grid":
+            context["grid"] = grid_rows(matrix)
+        else:
+            context["list"] = list_rows(matrix)
     return render(request, "matrix/matrix.html", context)
 
 

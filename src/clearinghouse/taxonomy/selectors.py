@@ -3,6 +3,7 @@
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from clearinghouse.core.history import HistoryEntry, entries_from
+from clearinghouse.core.models import StakeholderGroup
 from clearinghouse.matrix.models import Concern, Mandate, MandateStatus
 
 from .models import Area, Issue
@@ -29,10 +30,18 @@ def issue_detail(*, slug: str) -> Issue | None:
 
 
 def issue_mandates(issue: Issue) -> list[Mandate]:
-    """The mandates on an issue, active first, with institutions and roles."""
+    """The mandates on an issue by stakeholder group, active first in each."""
     mandates = list(Mandate.objects.for_issue(issue))
+    groups = {code: index for index, code in enumerate(StakeholderGroup.values)}
     order = {MandateStatus.ACTIVE: 0, MandateStatus.PROPOSED: 1, MandateStatus.ENDED: 2}
-    return sorted(mandates, key=lambda m: (order.get(m.status, 9), m.institution.name))
+    return sorted(
+        mandates,
+        key=lambda m: (
+            groups.get(m.institution.stakeholder_group, 99),
+            order.get(m.status, 9),
+            m.institution.slug,
+        ),
+    )
 
 
 def issue_concerns(issue: Issue) -> list[Concern]:
