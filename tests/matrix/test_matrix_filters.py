@@ -245,11 +245,11 @@ def test_matrix_page_costs_the_same_queries_whatever_its_size(
         return len(captured)
 
     small = count("/en/matrix/")
-    for n in range(30):
+    for _ in range(30):
         MandateFactory(issue=IssueFactory(area=AreaFactory()))
     assert count("/en/matrix/") == small
     settings.MATRIX_MAX_COLUMNS = 0
     summary_small = count("/en/matrix/?status=proposed")
-    for n in range(30):
+    for _ in range(30):
         MandateFactory(status=MandateStatus.PROPOSED)
     assert count("/en/matrix/?status=proposed") == summary_small

@@ -1,0 +1,56 @@
+"""Configuration from the environment, with safe defaults and no committed secret."""
+
+import subprocess
+import sys
+
+
+def _settings(tmp_path, **env):
+    base = {
+        "PATH": "/usr/bin:/bin",
+        "CLEARINGHOUSE_VAR_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "clearinghouse.settings",
+    }
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SECRET_KEY, s.DEBUG, s.DATABASES['default']['NAME'], "
+        "s.DATABASES['default'].get('OPTIONS', {}).get('init_command', ''))"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_secret_key_is_generated_once_into_var(tmp_path):
+    first = _settings(tmp_path)
+    assert first.returncode == 0, first.stderr
+    key = first.stdout.split()[0]
+    assert len(key) > 40
+    assert (tmp_path / "secret_key").read_text().strip() == key
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+    assert _settings(tmp_path).stdout.split()[0] == key
+
+
+def test_defaults_debug_off_and_sqlite_in_wal_mode_under_var(tmp_path):
+    out = _settings(tmp_path).stdout.split(maxsplit=3)
+    assert out[1] == "False"
+    assert out[2] == str(tmp_path / "clearinghouse.sqlite3")
+    assert "journal_mode=WAL" in out[3]
+
+
+def test_environment_overrides_secret_and_database(tmp_path):
+    out = _settings(
+        tmp_path, SECRET_KEY="from-env", DATABASE_URL=f"sqlite:///{tmp_path}/other.db"
+    ).stdout.split()
+    assert out[0] == "from-env"
+    assert out[2] == f"{tmp_path}/other.db"
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    result = _settings(tmp_path, PRODUCTION="1", ALLOWED_HOSTS="example.org")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
