@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WEB_WORKERS ?= 2
 
-.PHONY: run serve test bench lint format lock install install-test data clean
+.PHONY: run serve test bench lint format lock install install-test data messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,12 @@ lock: install-test
 	  pyproject.toml -o requirements/lock.txt
 	$(BIN)/pip-compile -q --strip-extras --no-emit-index-url --no-emit-find-links \
 	  --extra test pyproject.toml -o requirements/test.txt
+
+# Extract new strings into the catalogues and compile them (needs GNU gettext).
+messages: install
+	cd src/clearinghouse && ../../$(BIN)/clearinghouse makemessages --no-obsolete \
+	  -l ar -l zh_Hans -l fr -l ru -l es
+	cd src/clearinghouse && ../../$(BIN)/clearinghouse compilemessages
 
 clean:
 	rm -rf $(VENV) var/static
