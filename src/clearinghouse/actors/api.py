@@ -1,16 +1,14 @@
 """API router of institutions."""
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.security import django_auth
 
 from clearinghouse.api.errors import (
     ApiError,
-    from_validation_error,
     not_found,
     require_secretariat,
+    write_errors,
 )
 from clearinghouse.api.schemas import Detail, Source, source_of
 from clearinghouse.core.api_helpers import translations
@@ -170,12 +168,8 @@ def _resolve(payload: dict) -> dict:
 def create_institution(request, data: InstitutionIn):
     require_secretariat(request)
     payload = _resolve(data.dict())
-    try:
+    with write_errors(_("This institution already exists.")):
         institution = services.institution_create(**payload)
-    except ValidationError as error:
-        raise from_validation_error(error) from error
-    except IntegrityError as error:
-        raise ApiError(400, [_("This institution already exists.")]) from error
     return Status(201, _institution_out(institution, request))
 
 
@@ -190,8 +184,6 @@ def update_institution(request, slug: str, data: InstitutionPatch):
     if institution is None:
         raise not_found(_("institution"), slug)
     payload = _resolve(data.dict(exclude_unset=True))
-    try:
+    with write_errors(_("This institution already exists.")):
         services.institution_update(institution=institution, **payload)
-    except ValidationError as error:
-        raise from_validation_error(error) from error
     return _institution_out(selectors.institution_detail(slug=slug), request)

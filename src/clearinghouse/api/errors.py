@@ -1,6 +1,9 @@
 """Errors the API answers with: one shape, {"detail": [messages]}, translated."""
 
+from contextlib import contextmanager
+
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.utils.translation import gettext as _
 from ninja.errors import HttpError
 
@@ -39,3 +42,15 @@ def require_secretariat(request) -> None:
 
     if not is_secretariat(request.user):
         raise ApiError(403, [_("Only the secretariat may change these records.")])
+
+
+@contextmanager
+def write_errors(conflict: str):
+    """Turn a service's refusal into a 400: field errors, or `conflict` for a
+    record that would duplicate an existing one."""
+    try:
+        yield
+    except ValidationError as error:
+        raise from_validation_error(error) from error
+    except IntegrityError as error:
+        raise ApiError(400, [conflict]) from error

@@ -4,8 +4,6 @@ The matrix and gap endpoints take the same query parameters as the pages and
 validate them with the same forms, so they return the same rows.
 """
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -14,9 +12,9 @@ from ninja.security import django_auth
 from clearinghouse.actors.models import Institution
 from clearinghouse.api.errors import (
     ApiError,
-    from_validation_error,
     not_found,
     require_secretariat,
+    write_errors,
 )
 from clearinghouse.api.schemas import Detail, Source, source_of
 from clearinghouse.taxonomy.models import Issue
@@ -220,19 +218,13 @@ def create_mandate(request, data: MandateIn):
         )
     if errors:
         raise ApiError(400, errors)
-    try:
+    with write_errors(_("This institution already has a mandate on this issue.")):
         mandate = services.mandate_create(
             institution=institution,
             issue=issue,
             roles=[str(role) for role in payload.pop("roles")],
             **payload,
         )
-    except ValidationError as error:
-        raise from_validation_error(error) from error
-    except IntegrityError as error:
-        raise ApiError(
-            400, [_("This institution already has a mandate on this issue.")]
-        ) from error
     return Status(201, _mandate_out(_mandate(mandate.pk)))
 
 
@@ -246,14 +238,12 @@ def update_mandate(request, mandate_id: int, data: MandatePatch):
     mandate = _mandate(mandate_id)
     payload = data.dict(exclude_unset=True)
     roles = payload.pop("roles", None)
-    try:
+    with write_errors(_("This institution already has a mandate on this issue.")):
         services.mandate_update(
             mandate=mandate,
             roles=[str(role) for role in roles] if roles is not None else None,
             **payload,
         )
-    except ValidationError as error:
-        raise from_validation_error(error) from error
     return _mandate_out(_mandate(mandate_id))
 
 

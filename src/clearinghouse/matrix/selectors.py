@@ -143,17 +143,11 @@ def _url_maker(name: str) -> Callable[[str], str]:
     return lambda slug: f"{head}{slug}{tail}"
 
 
-def matrix_build(*, filters: MatrixFilters) -> Matrix:
-    """The matrix for these filters: every issue of the chosen areas as a row,
-    and every mandate that passes the filters as a filled cell.
-
-    Five queries whatever the size: areas, issues, mandates with their roles,
-    institutions, concern counts.
-    """
-    names = _name_columns("name")
+def _row_headings(
+    issue_qs, names: tuple[str, ...]
+) -> tuple[dict[int, AreaItem], list[IssueItem]]:
+    """The areas and issues that head the matrix's rows, in order (two queries)."""
     issue_url = _url_maker("taxonomy:issue")
-    institution_url = _url_maker("actors:institution")
-    issue_qs = filters.apply_to_issues(Issue.objects.all())
     areas = {
         row[0]: AreaItem(pk=row[0], slug=row[1], name=_first(*row[2:]))
         for row in Area.objects.filter(pk__in=issue_qs.values("area_id")).values_list(
@@ -172,6 +166,20 @@ def matrix_build(*, filters: MatrixFilters) -> Matrix:
             "pk", "slug", "area_id", *names
         )
     ]
+    return areas, issues
+
+
+def matrix_build(*, filters: MatrixFilters) -> Matrix:
+    """The matrix for these filters: every issue of the chosen areas as a row,
+    and every mandate that passes the filters as a filled cell.
+
+    Five queries whatever the size: areas, issues, mandates with their roles,
+    institutions, concern counts.
+    """
+    names = _name_columns("name")
+    institution_url = _url_maker("actors:institution")
+    issue_qs = filters.apply_to_issues(Issue.objects.all())
+    areas, issues = _row_headings(issue_qs, names)
     mandates = filters.apply_to_mandates(Mandate.objects.all())
     # One row per mandate and role (LEFT JOIN): cheaper than two queries.
     mandate_rows = mandates.order_by().values_list(
@@ -457,28 +465,9 @@ def matrix_institution_count(*, filters: MatrixFilters) -> int:
 
 def matrix_summary(*, filters: MatrixFilters) -> SummaryMatrix:
     """Counts of institutions and roles per issue and stakeholder group."""
-    names = _name_columns("name")
-    issue_url = _url_maker("taxonomy:issue")
     issue_qs = filters.apply_to_issues(Issue.objects.all())
     mandates = filters.apply_to_mandates(Mandate.objects.all())
-    areas = {
-        row[0]: AreaItem(pk=row[0], slug=row[1], name=_first(*row[2:]))
-        for row in Area.objects.filter(pk__in=issue_qs.values("area_id")).values_list(
-            "pk", "slug", *names
-        )
-    }
-    issues = [
-        IssueItem(
-            pk=row[0],
-            slug=row[1],
-            area_id=row[2],
-            name=_first(*row[3:]),
-            url=issue_url(row[1]),
-        )
-        for row in issue_qs.order_by("area__order", "area__slug", "slug").values_list(
-            "pk", "slug", "area_id", *names
-        )
-    ]
+    areas, issues = _row_headings(issue_qs, _name_columns("name"))
     # Counted here from two flat reads: SQLite's GROUP BY over the joined
     # tables costs twice as much (docs/decisions/0001-matrix-summary.md).
     group_of = dict(

@@ -1,16 +1,14 @@
 """API router of the taxonomy: areas and issues."""
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.security import django_auth
 
 from clearinghouse.api.errors import (
     ApiError,
-    from_validation_error,
     not_found,
     require_secretariat,
+    write_errors,
 )
 from clearinghouse.api.schemas import Detail, Source, source_of
 from clearinghouse.core.api_helpers import translations
@@ -182,14 +180,8 @@ def _resolve(payload: dict) -> dict:
 def create_issue(request, data: IssueIn):
     require_secretariat(request)
     payload = _resolve(data.dict())
-    try:
+    with write_errors(_("This issue conflicts with an existing one.")):
         issue = services.issue_create(**payload)
-    except ValidationError as error:
-        raise from_validation_error(error) from error
-    except IntegrityError as error:
-        raise ApiError(
-            400, [_("This issue conflicts with an existing one.")]
-        ) from error
     return Status(201, _issue_out(selectors.issue_detail(slug=issue.slug), request))
 
 
@@ -204,8 +196,6 @@ def update_issue(request, slug: str, data: IssuePatch):
     if issue is None:
         raise not_found(_("issue"), slug)
     payload = _resolve(data.dict(exclude_unset=True))
-    try:
+    with write_errors(_("This issue conflicts with an existing one.")):
         services.issue_update(issue=issue, **payload)
-    except ValidationError as error:
-        raise from_validation_error(error) from error
     return _issue_out(selectors.issue_detail(slug=issue.slug), request)
