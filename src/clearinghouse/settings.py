@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "clearinghouse.taxonomy",
     "clearinghouse.actors",
     "clearinghouse.matrix",
+    "clearinghouse.events",
+    "clearinghouse.roadmap",
     "clearinghouse.datasets",
     "clearinghouse.api",
 ]

@@ -15,6 +15,8 @@ urlpatterns = [
     path("taxonomy.jsonld", taxonomy_views.skos_jsonld, name="taxonomy-jsonld"),
     path("robots.txt", core_views.robots_txt, name="robots"),
     path("admin/", admin.site.urls),
+    path("", include("clearinghouse.events.urls_feeds")),
+    path("", include("clearinghouse.roadmap.urls_feeds")),
 ]
 
 urlpatterns += i18n_patterns(
@@ -22,6 +24,8 @@ urlpatterns += i18n_patterns(
     path("", include("clearinghouse.taxonomy.urls")),
     path("", include("clearinghouse.actors.urls")),
     path("matrix/", include("clearinghouse.matrix.urls")),
+    path("", include("clearinghouse.events.urls")),
+    path("", include("clearinghouse.roadmap.urls")),
     prefix_default_language=True,
 )
 

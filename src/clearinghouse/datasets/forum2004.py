@@ -20,8 +20,11 @@ from clearinghouse.actors.models import Institution, InstitutionKind, Scope
 from clearinghouse.core.languages import translated_values
 from clearinghouse.core.models import Country, StakeholderGroup
 from clearinghouse.core.services import LoadReport
+from clearinghouse.datasets.context import LoadContext
+from clearinghouse.events import dataset as events_dataset
 from clearinghouse.matrix import services as matrix_services
 from clearinghouse.matrix.models import ConcernKind, MandateStatus, RoleCode
+from clearinghouse.roadmap import dataset as roadmap_dataset
 from clearinghouse.taxonomy import services as taxonomy_services
 from clearinghouse.taxonomy.models import Issue
 
@@ -31,8 +34,8 @@ SUMMARY_TITLE = (
 )
 LANGUAGE_KEYS = ("en", "fr", "es", "ru", "ar", "zh_hans")
 FILES = ("areas", "issues", "institutions", "mandates", "concerns")
-# Checked now, loaded by the events and road-map parts when they exist.
-CHECKED_ONLY = ("meetings", "proposals", "participation")
+# Checked here, written by the events and road-map apps' own loading steps.
+CHECKED_ONLY = ("meetings", "proposals", "participation", "milestones")
 # libyaml's safe loader where PyYAML was built with it: ten times faster.
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -245,6 +248,28 @@ def dataset_read(data_dir: Path) -> Dataset:
             checker.choice(where, proposal["proposed_by"], institutions, "institution")
         for slug in proposal.get("issues") or []:
             checker.choice(where, slug, issues, "issue")
+    meetings = {m.get("slug") for m in dataset.records["meetings"]}
+    proposals = {p.get("slug") for p in dataset.records["proposals"]}
+    milestones = {m.get("slug") for m in dataset.records["milestones"]}
+    for index, milestone in enumerate(dataset.records["milestones"]):
+        where = f"milestones[{index}] {milestone.get('slug')}"
+        if not isinstance(milestone.get("slug"), str) or not SLUG.match(
+            milestone["slug"]
+        ):
+            checker.problem(where, "bad slug")
+        checker.translated(where, milestone, "title", True)
+        checker.translated(where, milestone, "description", False)
+        checker.source(where, milestone)
+        for key, known, name in (
+            ("issues", issues, "issue"),
+            ("institutions", institutions, "institution"),
+            ("events", meetings, "meeting"),
+            ("proposals", proposals, "proposal"),
+            ("depends_on", milestones, "milestone"),
+        ):
+            for slug in milestone.get(key) or []:
+                checker.choice(where, slug, known, name)
+    unique("milestones", lambda r: r.get("slug"))
     for index, figure in enumerate(dataset.records["participation"]):
         checker.source(f"participation[{index}] {figure.get('slug')}", figure)
     unique("meetings", lambda r: r.get("slug"))
@@ -303,6 +328,7 @@ class _Where:
 
 
 def _load(dataset: Dataset, report: LoadReport, where: _Where) -> None:
+    """Write every file of the dataset, in dependency order."""
     areas = {}
     for record in dataset.records["areas"]:
         where.current = f"areas.yaml {record['slug']}"
@@ -398,3 +424,15 @@ def _load(dataset: Dataset, report: LoadReport, where: _Where) -> None:
             },
             report=report,
         )
+    context = LoadContext(
+        records=dataset.records,
+        report=report,
+        issues=issues,
+        institutions=institutions,
+        countries=countries,
+        where=where,
+        source_values=_source_values,
+        translated=_translated,
+    )
+    events_dataset.forum2004_load(context)
+    roadmap_dataset.forum2004_load(context)

@@ -1,0 +1,1 @@
+"""The compendium of meetings and events, iCalendar in and out, and participation."""

@@ -1,0 +1,10 @@
+"""App configuration for events."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EventsConfig(AppConfig):
+    name = "clearinghouse.events"
+    label = "events"
+    verbose_name = _("Events")

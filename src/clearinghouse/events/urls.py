@@ -1,0 +1,4 @@
+"""Language-prefixed pages of the events app."""
+
+app_name = "events"
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Machine-readable endpoints of the events app, without language prefix."""
+
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""Language-prefixed pages of the roadmap app."""
+
+app_name = "roadmap"
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Machine-readable endpoints of the roadmap app, without language prefix."""
+
+urlpatterns: list = []
