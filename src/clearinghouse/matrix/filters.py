@@ -78,10 +78,20 @@ class MatrixFilters:
 
 
 def _region_choices() -> list[tuple[str, str]]:
-    regions = Region.objects.filter(
-        kind__in=[Region.Kind.REGION, Region.Kind.SUBREGION, Region.Kind.INTERMEDIATE]
-    ).order_by("code")
-    return [(region.code, region.name) for region in regions]
+    """UN M49 regions, each followed by its sub-regions and intermediate regions."""
+    regions = list(Region.objects.all())
+    children: dict[str | None, list[Region]] = {}
+    for region in regions:
+        children.setdefault(region.parent_id, []).append(region)
+    choices: list[tuple[str, str]] = []
+
+    def walk(parent: str | None, depth: int) -> None:
+        for region in sorted(children.get(parent, []), key=lambda r: r.name):
+            choices.append((region.code, "\u2003" * depth + region.name))
+            walk(region.code, depth + 1)
+
+    walk(None, 0)
+    return choices
 
 
 class MatrixFilterForm(forms.Form):
