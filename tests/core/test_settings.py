@@ -54,3 +54,33 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     result = _settings(tmp_path, PRODUCTION="1", ALLOWED_HOSTS="example.org")
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_check_deploy_is_clean_under_production_settings(tmp_path):
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "CLEARINGHOUSE_VAR_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "clearinghouse.settings",
+        "PRODUCTION": "1",
+        "HTTPS": "1",
+        "SECRET_KEY": "k" * 20
+        + "-production-secret-key-of-sufficient-length-0123456789",
+        "ALLOWED_HOSTS": "clearinghouse.example.org",
+    }
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "clearinghouse.cli",
+            "check",
+            "--deploy",
+            "--fail-level",
+            "WARNING",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
