@@ -1,0 +1,87 @@
+"""Security headers on every page, and pages that a strict CSP does not break."""
+
+from html.parser import HTMLParser
+
+import pytest
+
+from clearinghouse.matrix.models import Mandate
+
+pytestmark = pytest.mark.django_db
+
+
+class _InlineCode(HTMLParser):
+    """Collects what a strict Content-Security-Policy would block."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.problems: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        for name in attributes:
+            if name.startswith("on"):
+                self.problems.append(f"<{tag} {name}=…> event handler")
+            if name == "style":
+                self.problems.append(f"<{tag} style=…> inline style")
+        if tag == "script":
+            kind = attributes.get("type", "")
+            is_data = kind in ("application/ld+json", "application/json")
+            self._in_script = not attributes.get("src") and not is_data
+        if tag == "style":
+            self.problems.append("<style> element")
+        for name in ("href", "src", "action"):
+            value = attributes.get(name) or ""
+            if value.startswith("javascript:"):
+                self.problems.append(f"<{tag} {name}=javascript:…>")
+            if value.startswith(("http://", "https://", "//")) and tag in (
+                "script",
+                "link",
+                "img",
+            ):
+                self.problems.append(f"<{tag} {name}={value}> from another host")
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script and data.strip():
+            self.problems.append("inline <script> code")
+
+
+def _pages():
+    mandate = Mandate.objects.select_related("issue", "institution").first()
+    return [
+        "/en/",
+        "/ar/matrix/",
+        "/en/matrix/?view=list",
+        "/fr/matrix/gaps/",
+        "/en/issues/",
+        f"/zh-hans/issues/{mandate.issue.slug}/",
+        "/es/institutions/",
+        f"/ru/institutions/{mandate.institution.slug}/",
+        f"/en/matrix/cell/{mandate.issue.slug}/{mandate.institution.slug}/",
+        "/en/matrix/?area=nowhere",
+        "/en/nowhere/",
+        "/api/v1/docs",
+    ]
+
+
+def test_pages_send_security_headers(client, forum2004):
+    for url in _pages():
+        response = client.get(url)
+        policy = response["Content-Security-Policy"]
+        assert "default-src 'self'" in policy, url
+        assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+        assert "frame-ancestors 'none'" in policy
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Referrer-Policy"] == "same-origin"
+        assert response["X-Frame-Options"] == "DENY"
+
+
+def test_pages_have_no_inline_code_a_strict_policy_would_block(client, forum2004):
+    for url in _pages():
+        parser = _InlineCode()
+        parser.feed(client.get(url).content.decode())
+        assert parser.problems == [], url
