@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WEB_WORKERS ?= 2
 
-.PHONY: run serve test bench lint format lock install install-test data messages clean
+.PHONY: run serve test test-scale bench lint format lock install install-test data messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,13 @@ serve:
 test: install-test
 	$(BIN)/ruff check src tests bench
 	$(BIN)/pytest
+
+# The whole suite against throwaway PostgreSQL and Redis servers on loopback
+# ports (installed from Debian's packages when absent), stopped afterwards.
+test-scale: install-test
+	@urls="$$(scripts/scale-services start)" || exit 1; \
+	trap 'scripts/scale-services stop' EXIT; \
+	env $$urls $(BIN)/pytest -p no:cacheprovider
 
 bench: install-test
 	$(BIN)/python -m bench

@@ -92,3 +92,25 @@ def test_generated_query_strings_never_break_a_list(client, small, page, pairs):
 )
 def test_hostile_paths_are_4xx(client, small, path):
     assert 400 <= client.get(path).status_code < 500
+
+
+@pytest.mark.parametrize(
+    "url", ["/en/matrix/?area=%00", "/api/v1/issues?area=a%00b", "/api/v1/issues/%00"]
+)
+def test_nul_characters_are_refused_with_a_message(client, url):
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 400
+    assert "NUL" in response.content.decode()
+
+
+def test_nul_in_a_json_body_is_refused_before_any_write(secretariat_client, small):
+    from clearinghouse.matrix.models import Mandate
+
+    before = Mandate.objects.count()
+    response = secretariat_client.post(
+        "/api/v1/mandates",
+        data='{"institution": "x\\u0000", "issue": "y", "roles": ["policy_norms"]}',
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert Mandate.objects.count() == before
