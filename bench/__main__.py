@@ -3,7 +3,7 @@
 import importlib
 import sys
 
-BENCHMARKS = ["matrix"]
+BENCHMARKS = ["matrix", "events"]
 
 
 def main() -> int:

@@ -51,8 +51,25 @@ class _InlineCode(HTMLParser):
 
 
 def _pages():
+    from clearinghouse.events.models import Event
+    from clearinghouse.roadmap.models import Milestone, Proposal
+
     mandate = Mandate.objects.select_related("issue", "institution").first()
+    forum = Event.objects.get(
+        uid="global-forum-internet-governance-2004@forum2004.clearinghouse"
+    )
     return [
+        "/en/events/",
+        "/ar/events/past/",
+        "/fr/events/month/2004/03/",
+        f"/ar/events/{forum.pk}/",
+        f"/en/events/{forum.pk}/",
+        "/ar/roadmap/",
+        "/en/roadmap/due/",
+        "/en/roadmap/slipped/",
+        f"/ru/roadmap/{Milestone.objects.first().slug}/",
+        "/es/proposals/?addressed_to=itu",
+        f"/zh-hans/proposals/{Proposal.objects.first().slug}/",
         "/en/",
         "/ar/matrix/",
         "/en/matrix/?view=list",

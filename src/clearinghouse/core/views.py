@@ -14,6 +14,9 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "Disallow: /admin/",
         "Disallow: /*/matrix/export/",
         "Disallow: /*/matrix/gaps/export/",
+        "Disallow: /*/roadmap/export/",
+        "Disallow: /*/proposals/export/",
+        "Disallow: /*/events/import/",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
