@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from clearinghouse.core.accounts import is_secretariat
 from clearinghouse.core.history import history_for
+from clearinghouse.core.responses import bad_request
 
 from . import jsonld, selectors, services, times
 from .filters import EventFilterForm
@@ -25,10 +26,6 @@ from .participation import participation_build
 
 TZ_COOKIE_AGE = 365 * 24 * 3600
 IMPORT_SESSION_KEY = "events.import"
-
-
-def _bad_request(request: HttpRequest, errors: list[str], status: int = 400):
-    return render(request, "errors/400.html", {"errors": errors}, status=status)
 
 
 def _visitor_zone(request: HttpRequest, form: EventFilterForm) -> ZoneInfo:
@@ -104,7 +101,7 @@ def month_current(request: HttpRequest) -> HttpResponse:
     """The current month, in the visitor's zone (keeps the filters)."""
     form = EventFilterForm(request.GET)
     if not form.is_valid():
-        return _bad_request(request, form.error_messages())
+        return bad_request(request, form.error_messages())
     today = timezone.now().astimezone(_visitor_zone(request, form)).date()
     url = reverse(
         "events:month", kwargs={"year": today.year, "month": f"{today.month:02d}"}
@@ -119,7 +116,7 @@ def month(request: HttpRequest, year: str, month: str) -> HttpResponse:
     """A month of events as a calendar grid and a list by day."""
     year_n, month_n = int(year), int(month)
     if not selectors.valid_month(year_n, month_n):
-        return _bad_request(
+        return bad_request(
             request,
             [
                 _("There is no month %(month)s in %(year)s: give one from 01 to 12.")
@@ -158,7 +155,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404(_("There is no event with this number."))
     form = EventFilterForm(request.GET)
     if not form.is_valid():
-        return _bad_request(request, form.error_messages())
+        return bad_request(request, form.error_messages())
     visitor = _visitor_zone(request, form)
     title, title_language = selectors.translated(event, "title")
     description, description_language = selectors.translated(event, "description")
@@ -215,7 +212,7 @@ def calendar_ics(request: HttpRequest) -> HttpResponse:
     """The filtered events as one iCalendar file (a year back by default)."""
     form = EventFilterForm(request.GET)
     if not form.is_valid():
-        return _bad_request(request, form.error_messages())
+        return bad_request(request, form.error_messages())
     filters = form.filters()
     if filters.since is None and filters.until is None:
         filters = type(filters)(
@@ -227,7 +224,7 @@ def calendar_ics(request: HttpRequest) -> HttpResponse:
     events = selectors.events_filtered(filters=filters).dated()
     count = events.count()
     if count > selectors.CALENDAR_MAX_EVENTS:
-        return _bad_request(
+        return bad_request(
             request,
             [
                 _(
@@ -251,7 +248,7 @@ def event_ics(request: HttpRequest, pk: int) -> HttpResponse:
     rows = selectors.calendar_events(events, limit=1)
     if not rows:
         if events.exists():
-            return _bad_request(
+            return bad_request(
                 request,
                 [
                     _(
@@ -284,7 +281,7 @@ def calendar_import(request: HttpRequest) -> HttpResponse:
     send up to 5 MB through the browser twice.
     """
     if not is_secretariat(request.user):
-        return _bad_request(
+        return bad_request(
             request, [_("Only the secretariat may import events.")], status=403
         )
     template = "events/import.html"

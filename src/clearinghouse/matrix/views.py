@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 
-from clearinghouse.core.exporters import EXPORTERS
 from clearinghouse.core.history import history_for
+from clearinghouse.core.responses import bad_request, download, exporter_or_error
 
 from .exports import GAP_COLUMNS, MATRIX_COLUMNS, gap_rows, matrix_rows
 from .filters import GapFilterForm, MatrixFilterForm
@@ -23,32 +23,6 @@ from .selectors import (
 )
 
 VIEWS = ("grid", "list")
-
-
-def _bad_request(request: HttpRequest, errors: list[str]) -> HttpResponse:
-    return render(request, "errors/400.html", {"errors": errors}, status=400)
-
-
-def _download(body: bytes, *, exporter, name: str) -> HttpResponse:
-    response = HttpResponse(body, content_type=exporter.content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="{name}.{exporter.extension}"'
-    )
-    return response
-
-
-def _exporter_or_error(request: HttpRequest, fmt: str):
-    exporter = EXPORTERS.get(fmt)
-    if exporter is None:
-        choices = ", ".join(sorted(EXPORTERS))
-        return None, _bad_request(
-            request,
-            [
-                _("Unknown export format “%(format)s”. Choose one of: %(choices)s.")
-                % {"format": fmt[:20], "choices": choices}
-            ],
-        )
-    return exporter, None
 
 
 @gzip_page  # large, public, no secrets in the page: no BREACH risk
@@ -98,15 +72,15 @@ def matrix_page(request: HttpRequest) -> HttpResponse:
 @require_safe
 def matrix_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The filtered matrix as CSV, XLSX or JSON: one row per filled cell."""
-    exporter, error = _exporter_or_error(request, fmt)
+    exporter, error = exporter_or_error(request, fmt)
     if error:
         return error
     form = MatrixFilterForm(request.GET)
     if not form.is_valid():
-        return _bad_request(request, form.error_messages())
+        return bad_request(request, form.error_messages())
     matrix = matrix_build(filters=form.filters())
     body = exporter.render(columns=MATRIX_COLUMNS, rows=matrix_rows(matrix))
-    return _download(body, exporter=exporter, name="matrix")
+    return download(body, exporter=exporter, name="matrix")
 
 
 @gzip_page  # large, public, no secrets in the page: no BREACH risk
@@ -133,15 +107,15 @@ def gaps_page(request: HttpRequest) -> HttpResponse:
 @require_safe
 def gaps_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """One gap list (`?list=no_home|single_group|duplication`) as a file."""
-    exporter, error = _exporter_or_error(request, fmt)
+    exporter, error = exporter_or_error(request, fmt)
     if error:
         return error
     form = GapFilterForm(request.GET)
     if not form.is_valid():
-        return _bad_request(request, form.error_messages())
+        return bad_request(request, form.error_messages())
     kind = form.cleaned_data.get("list")
     if not kind:
-        return _bad_request(
+        return bad_request(
             request,
             [
                 _(
@@ -152,7 +126,7 @@ def gaps_export(request: HttpRequest, fmt: str) -> HttpResponse:
         )
     gaps = gaps_build(filters=form.filters())
     body = exporter.render(columns=GAP_COLUMNS[kind], rows=gap_rows(gaps, kind))
-    return _download(body, exporter=exporter, name=f"gaps-{kind}")
+    return download(body, exporter=exporter, name=f"gaps-{kind}")
 
 
 @require_safe

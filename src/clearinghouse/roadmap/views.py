@@ -10,8 +10,8 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_POST, require_safe
 
 from clearinghouse.core.accounts import is_secretariat
-from clearinghouse.core.exporters import EXPORTERS
 from clearinghouse.core.history import history_for
+from clearinghouse.core.responses import bad_request, download, exporter_or_error
 
 from . import selectors, services
 from .exports import MILESTONE_COLUMNS, PROPOSAL_COLUMNS, milestone_rows, proposal_rows
@@ -19,33 +19,6 @@ from .filters import MilestoneDateFilterForm, MilestoneFilterForm, ProposalFilte
 from .forms import ProposalUpdateForm
 from .ical import calendar_build
 from .rendering import item_from, table_rows, timeline_build, timeline_items
-
-
-def _bad_request(request: HttpRequest, errors: list[str], status=400) -> HttpResponse:
-    return render(request, "errors/400.html", {"errors": errors}, status=status)
-
-
-def _download(body: bytes, *, exporter, name: str) -> HttpResponse:
-    response = HttpResponse(body, content_type=exporter.content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="{name}.{exporter.extension}"'
-    )
-    return response
-
-
-def _exporter_or_error(request: HttpRequest, fmt: str):
-    exporter = EXPORTERS.get(fmt)
-    if exporter is None:
-        choices = ", ".join(sorted(EXPORTERS))
-        return None, _bad_request(
-            request,
-            [
-                _("Unknown export format “%(format)s”. Choose one of: %(choices)s.")
-                % {"format": fmt[:20], "choices": choices}
-            ],
-        )
-    return exporter, None
-
 
 # The road map ---------------------------------------------------------------
 
@@ -201,16 +174,16 @@ def roadmap_ics(request: HttpRequest) -> HttpResponse:
 @require_safe
 def milestone_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The filtered milestones as CSV, XLSX or JSON."""
-    exporter, error = _exporter_or_error(request, fmt)
+    exporter, error = exporter_or_error(request, fmt)
     if error:
         return error
     form = MilestoneFilterForm(request.GET)
     if not form.is_valid():
-        return _bad_request(request, form.error_messages())
+        return bad_request(request, form.error_messages())
     milestones = selectors.milestone_list(filters=form.filters(), with_relations=True)
     rows = milestone_rows(milestones, absolute=request.build_absolute_uri)
     body = exporter.render(columns=MILESTONE_COLUMNS, rows=rows)
-    return _download(body, exporter=exporter, name="milestones")
+    return download(body, exporter=exporter, name="milestones")
 
 
 # Proposals ------------------------------------------------------------------
@@ -244,15 +217,15 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 def proposal_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The filtered proposals as CSV, XLSX or JSON: the same rows as the page."""
-    exporter, error = _exporter_or_error(request, fmt)
+    exporter, error = exporter_or_error(request, fmt)
     if error:
         return error
     form = ProposalFilterForm(request.GET)
     if not form.is_valid():
-        return _bad_request(request, form.error_messages())
+        return bad_request(request, form.error_messages())
     rows = proposal_rows(selectors.proposal_list(filters=form.filters()))
     body = exporter.render(columns=PROPOSAL_COLUMNS, rows=rows)
-    return _download(body, exporter=exporter, name="proposals")
+    return download(body, exporter=exporter, name="proposals")
 
 
 def _proposal_page(request, proposal, *, form, errors=(), status=200) -> HttpResponse:
@@ -284,7 +257,7 @@ def proposal_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def proposal_update_add(request: HttpRequest, slug: str) -> HttpResponse:
     """The secretariat records a dated follow-up, which sets the status."""
     if not is_secretariat(request.user):
-        return _bad_request(
+        return bad_request(
             request,
             [_("Only the secretariat may record the follow-up of a proposal.")],
             status=403,
