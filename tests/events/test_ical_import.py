@@ -1,6 +1,7 @@
 """iCalendar in: every bad input gets a per-event report or a clear refusal."""
 
-import time
+import signal
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import icalendar
@@ -13,6 +14,22 @@ from clearinghouse.events.models import Event
 from clearinghouse.events.services import CalendarRefused, calendar_import
 
 pytestmark = pytest.mark.django_db
+
+
+@contextmanager
+def _fails_if_it_hangs(seconds: int = 120):
+    """Fail the test instead of hanging the suite (a guard, not a speed target)."""
+
+    def stop(signum, frame):
+        raise TimeoutError(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def vevent(
@@ -142,9 +159,8 @@ def test_an_unbounded_rrule_is_capped_with_derived_uids():
             "RRULE:FREQ=WEEKLY",
         )
     )
-    started = time.perf_counter()
-    report = calendar_import(data=data, dry_run=False)
-    assert time.perf_counter() - started < 20
+    with _fails_if_it_hangs():
+        report = calendar_import(data=data, dry_run=False)
     assert report.counts["created"] == ical.SERIES_MAX_OCCURRENCES == 100
     assert "later ones were not imported" in report.lines[0].reasons[0]
     events = list(Event.objects.order_by("start"))
@@ -219,9 +235,8 @@ def test_a_rule_that_never_matches_does_not_hang_the_import(rule):
     data = ics(
         vevent("never@t", "30 February", "DTSTART:20300105T100000Z", f"RRULE:{rule}")
     )
-    started = time.perf_counter()
-    report = calendar_import(data=data, dry_run=False)
-    assert time.perf_counter() - started < 3
+    with _fails_if_it_hangs():
+        report = calendar_import(data=data, dry_run=False)
     assert report.counts["skipped"] == 0
     # Only DTSTART itself, which RFC 5545 always counts as an occurrence.
     assert list(Event.objects.values_list("uid", flat=True)) == [
