@@ -17,7 +17,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from clearinghouse.core.models import Country, Region
+from clearinghouse.core.filters import FilterForm, query_pairs, region_choices
+from clearinghouse.core.models import Country
 from clearinghouse.taxonomy.models import Area, Issue
 
 from .models import Event, EventKind, EventLanguage, EventStatus, validate_timezone
@@ -108,8 +109,7 @@ class EventFilters:
 
     def as_query(self) -> list[tuple[str, str]]:
         """The filters as query-string pairs, for links that keep them."""
-        pairs = []
-        for name, values in (
+        pairs = query_pairs(
             ("issue", self.issues),
             ("area", self.areas),
             ("region", self.regions),
@@ -118,8 +118,7 @@ class EventFilters:
             ("status", self.statuses),
             ("language", self.languages),
             ("remote", self.remote),
-        ):
-            pairs.extend((name, value) for value in values)
+        )
         if self.since:
             pairs.append(("since", self.since.isoformat()))
         if self.until:
@@ -149,7 +148,7 @@ def _names(model, key: str, order: tuple[str, ...]) -> list[tuple[str, str]]:
     return [(row[0], next(filter(None, row[1:]), row[0])) for row in rows]
 
 
-class EventFilterForm(forms.Form):
+class EventFilterForm(FilterForm):
     """Query-string filters of the events pages, calendar files and API."""
 
     issue = forms.MultipleChoiceField(label=_("Issue"), required=False)
@@ -197,7 +196,7 @@ class EventFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["issue"].choices = _names(Issue, "slug", ("slug",))
         self.fields["area"].choices = _names(Area, "slug", ("order", "slug"))
-        self.fields["region"].choices = _names(Region, "code", ("code",))
+        self.fields["region"].choices = region_choices()
         countries = _names(Country, "iso2", ("iso2",))
         self.fields["country"].choices = sorted(countries, key=lambda c: c[1])
 
@@ -249,11 +248,3 @@ class EventFilterForm(forms.Form):
     def page_number(self) -> int:
         """The page asked for (1 when not given); call after is_valid()."""
         return self.cleaned_data.get("page") or 1
-
-    def error_messages(self) -> list[str]:
-        """Each error as one sentence that names the filter it is about."""
-        return [
-            f"{self.fields[name].label}: {message}" if name in self.fields else message
-            for name, messages in self.errors.items()
-            for message in messages
-        ]

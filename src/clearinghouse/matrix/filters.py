@@ -11,7 +11,8 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from clearinghouse.core.models import Region, StakeholderGroup
+from clearinghouse.core.filters import FilterForm, query_pairs, region_choices
+from clearinghouse.core.models import StakeholderGroup
 from clearinghouse.taxonomy.models import Area
 
 from .models import Mandate, MandateStatus, RoleCode
@@ -60,16 +61,13 @@ class MatrixFilters:
 
     def as_query(self) -> list[tuple[str, str]]:
         """The filters as query-string pairs, for links that keep them."""
-        pairs = []
-        for name, values in (
+        return query_pairs(
             ("area", self.areas),
             ("group", self.groups),
             ("region", self.regions),
             ("role", self.roles),
             ("status", self.statuses),
-        ):
-            pairs.extend((name, value) for value in values)
-        return pairs
+        )
 
     @property
     def active(self) -> bool:
@@ -77,24 +75,7 @@ class MatrixFilters:
         return bool(self.as_query())
 
 
-def _region_choices() -> list[tuple[str, str]]:
-    """UN M49 regions, each followed by its sub-regions and intermediate regions."""
-    regions = list(Region.objects.all())
-    children: dict[str | None, list[Region]] = {}
-    for region in regions:
-        children.setdefault(region.parent_id, []).append(region)
-    choices: list[tuple[str, str]] = []
-
-    def walk(parent: str | None, depth: int) -> None:
-        for region in sorted(children.get(parent, []), key=lambda r: r.name):
-            choices.append((region.code, "\u2003" * depth + region.name))
-            walk(region.code, depth + 1)
-
-    walk(None, 0)
-    return choices
-
-
-class MatrixFilterForm(forms.Form):
+class MatrixFilterForm(FilterForm):
     """Query-string filters of the matrix page, its exports and its API twin."""
 
     area = forms.MultipleChoiceField(label=_("Area"), required=False)
@@ -114,7 +95,7 @@ class MatrixFilterForm(forms.Form):
         self.fields["area"].choices = [
             (area.slug, area.name) for area in Area.objects.order_by("order", "slug")
         ]
-        self.fields["region"].choices = _region_choices()
+        self.fields["region"].choices = region_choices()
 
     def filters(self) -> MatrixFilters:
         """The cleaned filters; call after is_valid()."""
@@ -126,14 +107,6 @@ class MatrixFilterForm(forms.Form):
             roles=tuple(data.get("role") or ()),
             statuses=tuple(data.get("status") or ()),
         )
-
-    def error_messages(self) -> list[str]:
-        """Each error as one sentence that names the filter it is about."""
-        return [
-            f"{self.fields[name].label}: {message}" if name in self.fields else message
-            for name, messages in self.errors.items()
-            for message in messages
-        ]
 
 
 class GapFilterForm(MatrixFilterForm):

@@ -14,6 +14,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from clearinghouse.actors.models import Institution
+from clearinghouse.core.filters import FilterForm, query_pairs
 from clearinghouse.taxonomy.models import Issue
 
 from .models import Milestone, MilestoneStatus, Proposal, ProposalStatus
@@ -57,14 +58,11 @@ class MilestoneFilters:
 
     def as_query(self) -> list[tuple[str, str]]:
         """The filters as query-string pairs, for links that keep them."""
-        pairs = []
-        for name, values in (
+        return query_pairs(
             ("issue", self.issues),
             ("institution", self.institutions),
             ("status", self.statuses),
-        ):
-            pairs.extend((name, value) for value in values)
-        return pairs
+        )
 
     @property
     def active(self) -> bool:
@@ -83,19 +81,7 @@ def _institution_choices() -> list[tuple[str, str]]:
     ]
 
 
-class _FilterForm(forms.Form):
-    """Messages that name the filter they are about."""
-
-    def error_messages(self) -> list[str]:
-        """Each error as one sentence that names the filter it is about."""
-        return [
-            f"{self.fields[name].label}: {message}" if name in self.fields else message
-            for name, messages in self.errors.items()
-            for message in messages
-        ]
-
-
-class MilestoneFilterForm(_FilterForm):
+class MilestoneFilterForm(FilterForm):
     """Query-string filters of the road map, its calendar and its API twin."""
 
     issue = forms.MultipleChoiceField(label=_("Issue"), required=False)
@@ -160,15 +146,12 @@ class ProposalFilters:
 
     def as_query(self) -> list[tuple[str, str]]:
         """The filters as query-string pairs, for links that keep them."""
-        pairs = []
-        for name, values in (
+        return query_pairs(
             ("status", self.statuses),
             ("addressed_to", self.addressed_to),
             ("issue", self.issues),
             ("session", self.sessions),
-        ):
-            pairs.extend((name, value) for value in values)
-        return pairs
+        )
 
     @property
     def active(self) -> bool:
@@ -176,7 +159,7 @@ class ProposalFilters:
         return bool(self.as_query())
 
 
-class ProposalFilterForm(_FilterForm):
+class ProposalFilterForm(FilterForm):
     """Query-string filters of the proposals page, its exports and its API twin."""
 
     status = forms.MultipleChoiceField(
