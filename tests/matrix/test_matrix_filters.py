@@ -253,3 +253,16 @@ def test_matrix_page_costs_the_same_queries_whatever_its_size(
     for _ in range(30):
         MandateFactory(status=MandateStatus.PROPOSED)
     assert count("/en/matrix/?status=proposed") == summary_small
+
+
+def test_concerns_on_an_issue_are_flagged_on_its_row(client, sample):
+    from clearinghouse.taxonomy.models import Issue
+    from tests.factories import ConcernFactory
+
+    ConcernFactory(issue=Issue.objects.get(slug="orphan"))
+    ConcernFactory(issue=Issue.objects.get(slug="orphan"))
+    html = client.get("/fr/matrix/").content.decode()
+    row = html.split('href="/fr/issues/orphan/"')[1].split("</th>")[0]
+    assert "⚑" in row and "2 préoccupations" in row
+    spam_row = html.split('href="/fr/issues/spam/"')[1].split("</th>")[0]
+    assert "⚑" not in spam_row

@@ -22,7 +22,8 @@ class GridRow:
     issue: object
     cells: list[SafeString]
     empty: bool
-    concerns: int
+    # The flag of concerns recorded against the issue itself ("" for none).
+    flag: SafeString = mark_safe("")  # noqa: S308 - empty
 
     @property
     def cells_html(self) -> SafeString:
@@ -84,20 +85,23 @@ class _Pieces:
         parts = ""
         if entry.status != MandateStatus.ACTIVE:
             parts += f' <small class="st">({self.status[entry.status]})</small>'
-        if entry.concerns:
-            mark = self.concern_mark.get(entry.concerns)
-            if mark is None:
-                label = escape(
-                    ngettext("%(n)d concern", "%(n)d concerns", entry.concerns)
-                    % {"n": entry.concerns}
-                )
-                mark = (
-                    f' <span class="cn" title="{label}">⚑'
-                    f'<span class="vh">{label}</span></span>'
-                )
-                self.concern_mark[entry.concerns] = mark
-            parts += mark
-        return parts
+        return parts + self.concern_flag(entry.concerns)
+
+    def concern_flag(self, count: int) -> str:
+        """A flag saying how many concerns are recorded ("" for none)."""
+        if not count:
+            return ""
+        mark = self.concern_mark.get(count)
+        if mark is None:
+            label = escape(
+                ngettext("%(n)d concern", "%(n)d concerns", count) % {"n": count}
+            )
+            mark = (
+                f' <span class="cn" title="{label}">⚑'
+                f'<span class="vh">{label}</span></span>'
+            )
+            self.concern_mark[count] = mark
+        return mark
 
 
 def grid_rows(matrix: Matrix) -> list[GridBlock]:
@@ -123,7 +127,7 @@ def grid_rows(matrix: Matrix) -> list[GridBlock]:
                     issue=row.issue,
                     cells=[mark_safe("".join(cell)) for cell in cells],  # noqa: S308 - built from escaped parts
                     empty=not row.entries,
-                    concerns=row.concerns,
+                    flag=mark_safe(pieces.concern_flag(row.concerns)),  # noqa: S308 - built from escaped parts
                 )
             )
         blocks.append(GridBlock(area=block.area, rows=rows))
@@ -151,7 +155,7 @@ def list_rows(matrix: Matrix) -> list[GridBlock]:
                     issue=row.issue,
                     cells=[mark_safe("".join(items))],  # noqa: S308 - built from escaped parts
                     empty=not row.entries,
-                    concerns=row.concerns,
+                    flag=mark_safe(pieces.concern_flag(row.concerns)),  # noqa: S308 - built from escaped parts
                 )
             )
         blocks.append(GridBlock(area=block.area, rows=rows))
@@ -192,8 +196,6 @@ def summary_rows(matrix: SummaryMatrix) -> list[GridBlock]:
                         f'<a class="e" href="{row.issue.url}{anchors[index]}"{text}'
                     )
                 )
-            rows.append(
-                GridRow(issue=row.issue, cells=cells, empty=row.empty, concerns=0)
-            )
+            rows.append(GridRow(issue=row.issue, cells=cells, empty=row.empty))
         blocks.append(GridBlock(area=block.area, rows=rows))
     return blocks
