@@ -75,6 +75,7 @@ lock: install-test
 	  --extra test pyproject.toml -o requirements/test.txt
 
 # Extract new strings into the catalogues and compile them (needs GNU gettext).
+# Fill new entries first with scripts/fill_translations.py (see its docstring).
 messages: install
 	cd src/clearinghouse && ../../$(BIN)/clearinghouse makemessages --no-obsolete \
 	  -l ar -l zh_Hans -l fr -l ru -l es

@@ -50,3 +50,16 @@ def secretariat_user_create(*, username: str, email: str, password: str):
     user.save()
     user.groups.add(secretariat_group_ensure())
     return user
+
+
+def is_verified(user) -> bool:
+    """Whether the user may take part: signed in, active, e-mail verified.
+
+    The secretariat always may (it acts on behalf of meetings).
+    """
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if is_secretariat(user):
+        return True
+    profile = getattr(user, "profile", None)
+    return profile is not None and profile.is_verified

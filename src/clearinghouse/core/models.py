@@ -146,3 +146,53 @@ class Country(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Profile(TimeStamped):
+    """What a person who takes part tells us about themselves.
+
+    Published figures are aggregates: the name is shown only with consent.
+    The e-mail address counts as verified once the person followed the link
+    sent to it; only verified accounts take part (consultations, assessments).
+    """
+
+    user = models.OneToOneField(
+        "auth.User",
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="profile",
+    )
+    email_verified_at = models.DateTimeField(
+        _("e-mail verified at"), null=True, blank=True
+    )
+    stakeholder_group = models.CharField(
+        _("stakeholder group"),
+        max_length=24,
+        choices=StakeholderGroup.choices,
+        blank=True,
+    )
+    country = models.ForeignKey(
+        Country,
+        verbose_name=_("country or area"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    organization = models.CharField(_("organization"), max_length=200, blank=True)
+    show_name = models.BooleanField(
+        _("show my name publicly"),
+        default=False,
+        help_text=_("Without it, your contributions are shown without your name."),
+    )
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @property
+    def is_verified(self) -> bool:
+        return self.email_verified_at is not None
