@@ -6,29 +6,92 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Profile',
+            name="Profile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('email_verified_at', models.DateTimeField(blank=True, null=True, verbose_name='e-mail verified at')),
-                ('stakeholder_group', models.CharField(blank=True, choices=[('governments', 'Governments'), ('private_sector', 'Private sector'), ('civil_society', 'Civil society'), ('academia', 'Academia'), ('technical_community', 'Technical and Internet community'), ('intergovernmental', 'Intergovernmental organizations')], max_length=24, verbose_name='stakeholder group')),
-                ('organization', models.CharField(blank=True, max_length=200, verbose_name='organization')),
-                ('show_name', models.BooleanField(default=False, help_text='Without it, your contributions are shown without your name.', verbose_name='show my name publicly')),
-                ('country', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.country', verbose_name='country or area')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='profile', to=settings.AUTH_USER_MODEL, verbose_name='account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="created at"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, verbose_name="updated at"),
+                ),
+                (
+                    "email_verified_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="e-mail verified at"
+                    ),
+                ),
+                (
+                    "stakeholder_group",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("governments", "Governments"),
+                            ("private_sector", "Private sector"),
+                            ("civil_society", "Civil society"),
+                            ("academia", "Academia"),
+                            ("technical_community", "Technical and Internet community"),
+                            ("intergovernmental", "Intergovernmental organizations"),
+                        ],
+                        max_length=24,
+                        verbose_name="stakeholder group",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="organization"
+                    ),
+                ),
+                (
+                    "show_name",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Without it, your contributions are shown without your name.",
+                        verbose_name="show my name publicly",
+                    ),
+                ),
+                (
+                    "country",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.country",
+                        verbose_name="country or area",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="profile",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="account",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'profile',
-                'verbose_name_plural': 'profiles',
+                "verbose_name": "profile",
+                "verbose_name_plural": "profiles",
             },
         ),
     ]
