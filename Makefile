@@ -39,14 +39,14 @@ run: data serve
 # gunicorn serves the site; the embedded worker runs background jobs.
 serve:
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C stops the site and the worker)"
-	@$(BIN)/clearinghouse db_worker & worker=$$!; \
+	@$(BIN)/clearinghouse worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn clearinghouse.wsgi --bind $(HOST):$(PORT) \
 	  --workers $(WEB_WORKERS) --access-logfile - 
 
 test: install-test
 	$(BIN)/ruff check src tests bench
-	$(BIN)/pytest
+	$(BIN)/pytest -m "not scale"
 
 # The whole suite against throwaway PostgreSQL and Redis servers on loopback
 # ports (installed from Debian's packages when absent), stopped afterwards.

@@ -45,10 +45,19 @@ def reference_data(db):
     """Countries and regions from data/core (loaded once per session)."""
 
 
+@pytest.fixture(scope="session")
+def _forum2004_snapshot(django_db_setup, django_db_blocker):
+    """The rows the Forum 2004 loader writes, captured once per session."""
+    from .snapshot import Snapshot
+
+    with django_db_blocker.unblock():
+        return Snapshot(lambda: call_command("load_forum2004", verbosity=0))
+
+
 @pytest.fixture
-def forum2004(reference_data):
-    """The Forum 2004 dataset, loaded."""
-    call_command("load_forum2004", verbosity=0)
+def forum2004(reference_data, _forum2004_snapshot):
+    """The Forum 2004 dataset, as its loader leaves it (rows replayed)."""
+    _forum2004_snapshot.replay()
 
 
 @pytest.fixture

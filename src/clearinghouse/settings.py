@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
+    "django_rq",
+    "django_tasks_rq",
     "ninja",
     "csp",
     "clearinghouse.core",
@@ -186,10 +188,30 @@ else:
         }
     }
 
+# Background jobs through Django's task API. Embedded default: the queue is a
+# database table and `clearinghouse worker` runs django-tasks-db's worker.
+# With REDIS_URL the queue is Redis (RQ): any number of `clearinghouse worker`
+# processes on any machines take jobs from it. TASKS_BACKEND overrides both.
+TASK_QUEUES = ["default"]
+RQ_QUEUES = {
+    name: {
+        "URL": env.str("REDIS_URL", default="redis://127.0.0.1:6379/0"),
+        # A job running longer than this is stopped and counts as failed.
+        "DEFAULT_TIMEOUT": env.int("TASK_TIMEOUT", default=3600),
+    }
+    for name in TASK_QUEUES
+}
 TASKS = {
     "default": {
-        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default"],
+        "BACKEND": env.str(
+            "TASKS_BACKEND",
+            default=(
+                "django_tasks_rq.RQBackend"
+                if env.str("REDIS_URL", default="")
+                else "django_tasks_db.DatabaseBackend"
+            ),
+        ),
+        "QUEUES": TASK_QUEUES,
     }
 }
 
