@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "clearinghouse.matrix",
     "clearinghouse.events",
     "clearinghouse.roadmap",
+    "clearinghouse.filters",
     "clearinghouse.datasets",
     "clearinghouse.api",
 ]

@@ -52,6 +52,7 @@ class _InlineCode(HTMLParser):
 
 def _pages():
     from clearinghouse.events.models import Event
+    from clearinghouse.filters.models import Assessment
     from clearinghouse.roadmap.models import Milestone, Proposal
 
     mandate = Mandate.objects.select_related("issue", "institution").first()
@@ -82,6 +83,11 @@ def _pages():
         "/en/matrix/?area=nowhere",
         "/en/nowhere/",
         "/api/v1/docs",
+        "/en/filters/",
+        "/ar/filters/issues/spam/",
+        "/fr/filters/questions/",
+        "/en/filters/questions/?version=1",
+        f"/ar/filters/assessments/{Assessment.objects.first().pk}/",
     ]
 
 

@@ -22,6 +22,7 @@ from clearinghouse.core.models import Country, StakeholderGroup
 from clearinghouse.core.services import LoadReport
 from clearinghouse.datasets.context import LoadContext
 from clearinghouse.events import dataset as events_dataset
+from clearinghouse.filters import dataset as filters_dataset
 from clearinghouse.matrix import services as matrix_services
 from clearinghouse.matrix.models import ConcernKind, MandateStatus, RoleCode
 from clearinghouse.roadmap import dataset as roadmap_dataset
@@ -35,7 +36,13 @@ SUMMARY_TITLE = (
 LANGUAGE_KEYS = ("en", "fr", "es", "ru", "ar", "zh_hans")
 FILES = ("areas", "issues", "institutions", "mandates", "concerns")
 # Checked here, written by the events and road-map apps' own loading steps.
-CHECKED_ONLY = ("meetings", "proposals", "participation", "milestones")
+CHECKED_ONLY = (
+    "meetings",
+    "proposals",
+    "participation",
+    "milestones",
+    *filters_dataset.FILES,
+)
 # libyaml's safe loader where PyYAML was built with it: ten times faster.
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -275,6 +282,7 @@ def dataset_read(data_dir: Path) -> Dataset:
     unique("meetings", lambda r: r.get("slug"))
     unique("proposals", lambda r: r.get("slug"))
     unique("participation", lambda r: r.get("slug"))
+    filters_dataset.forum2004_check(dataset.records, checker, issues)
 
     if checker.problems:
         raise DatasetError(checker.problems)
@@ -436,3 +444,4 @@ def _load(dataset: Dataset, report: LoadReport, where: _Where) -> None:
     )
     events_dataset.forum2004_load(context)
     roadmap_dataset.forum2004_load(context)
+    filters_dataset.forum2004_load(context)
