@@ -3,9 +3,11 @@
 import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +18,7 @@ from clearinghouse.core.languages import LANGUAGE_CODES
 from clearinghouse.taxonomy.models import Issue
 
 from . import indexing
+from .extraction import extract
 from .models import (
     AUTHOR_MAX,
     AUTHORS_MAX,
@@ -23,6 +26,7 @@ from .models import (
     SUMMARY_MAX,
     TITLE_MAX,
     Document,
+    DocumentFile,
     DocumentIssue,
     DocumentProvenance,
     DocumentStatus,
@@ -448,8 +452,14 @@ def document_update(
 
 
 @transaction.atomic
-def document_review(*, document: Document, publish: bool, note: str = "") -> Document:
-    """The secretariat's decision on a submission: published, or sent back as draft."""
+def document_review(
+    *, document: Document, publish: bool, note: str = "", issue_ids=None
+) -> Document:
+    """The secretariat's decision on a submission: published, or sent back as draft.
+
+    On publishing, the issues the curator ticks are confirmed (all the
+    submitter's when `issue_ids` is None) and the others dropped.
+    """
     if document.status != DocumentStatus.SUBMITTED:
         raise ValidationError(_("Only a submitted document can be reviewed."))
     document.status = DocumentStatus.PUBLISHED if publish else DocumentStatus.DRAFT
@@ -457,8 +467,10 @@ def document_review(*, document: Document, publish: bool, note: str = "") -> Doc
     document.full_clean()
     document.save()
     if publish:
-        # Publishing confirms the tags the submitter chose.
-        document.issue_tags.update(confirmed=True)
+        if issue_ids is None:
+            document.issue_tags.update(confirmed=True)
+        else:
+            _set_issues(document, issue_ids, confirmed=True)
     _schedule_index(document.pk)
     return document
 
@@ -473,3 +485,38 @@ def document_withdraw(*, document: Document) -> Document:
         document.save()
         _schedule_index(document.pk)
     return document
+
+
+def document_file_upload(*, name: str, data: bytes, by) -> DocumentFile:
+    """Check a file, read its text, then store it waiting for its document.
+
+    Reading happens before any write, outside the transaction (it may take
+    seconds); a refused file (UploadRefused) leaves nothing stored.
+    """
+    extracted = extract(name=name, data=data)
+    return _document_file_save(name=name, data=data, extracted=extracted, by=by)
+
+
+@transaction.atomic
+def _document_file_save(*, name: str, data: bytes, extracted, by) -> DocumentFile:
+    stored = DocumentFile(
+        original_name=PurePath(name).name[:255] or "document",
+        media_type=extracted.kind.media_type,
+        size=extracted.size,
+        sha256=extracted.sha256,
+        text=extracted.text,
+        uploaded_by=by,
+    )
+    stored.file.save(
+        f"upload{extracted.kind.suffixes[0]}", ContentFile(data), save=False
+    )
+    path = stored.file.name
+    try:
+        stored.full_clean()
+        stored.save()
+    except Exception:
+        # Nothing half-stored: the bytes go with the refused row.
+        stored.file.storage.delete(path)
+        raise
+    stored.extracted_title = extracted.title
+    return stored
