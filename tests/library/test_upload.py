@@ -44,7 +44,7 @@ def stored_files(media) -> list:
         ("page.html", files.HTML.encode(), "Lutte contre le pourriel", "fr"),
         (
             "nota.txt",
-            "La gobernanza de Internet y los países en desarrollo: un estudio.".encode(),
+            "La gobernanza de Internet y los países en desarrollo.".encode(),
             "La gobernanza de Internet",
             "es",
         ),

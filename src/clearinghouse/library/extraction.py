@@ -189,17 +189,22 @@ def _kind_for_name(name: str) -> Kind:
     )
 
 
-def check(*, name: str, data: bytes) -> Kind:
-    """The kind of an uploaded file, or UploadRefused saying why it is refused."""
+def check_size(size: int) -> None:
+    """Refuse an empty file, or one over the size limit, by its size alone."""
     max_bytes = settings.LIBRARY_MAX_UPLOAD_BYTES
-    if not data:
+    if not size:
         raise UploadRefused(_("The file is empty. Nothing was stored."), "empty")
-    if len(data) > max_bytes:
+    if size > max_bytes:
         raise UploadRefused(
             _("The file is larger than %(limit)s. Nothing was stored.")
             % {"limit": filesizeformat(max_bytes)},
             "too_large",
         )
+
+
+def check(*, name: str, data: bytes) -> Kind:
+    """The kind of an uploaded file, or UploadRefused saying why it is refused."""
+    check_size(len(data))
     expected = _kind_for_name(name)
     actual = sniff(data)
     if actual != expected.code:

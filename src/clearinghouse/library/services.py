@@ -1,6 +1,7 @@
 """Writes to the library: documents from harvests, forms and uploads; their tags."""
 
 import logging
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import PurePath
@@ -31,6 +32,7 @@ from .models import (
     DocumentProvenance,
     DocumentStatus,
     DocumentType,
+    SavedSearch,
 )
 from .tagging import suggest_issues
 from .text import canonical_url, normalize_doi, parse_date, plain_text, title_key
@@ -144,7 +146,8 @@ def _find(*, source_key: str, original_identifier: str, values: dict):
     return None, None
 
 
-def _derived(document: Document) -> None:
+def derive_keys(document: Document) -> None:
+    """Set the keys that find a document again: title key, canonical address, DOI."""
     document.title_key = title_key(document.title)
     document.canonical_url = canonical_url(document.url)
     document.doi = normalize_doi(document.doi) or normalize_doi(document.identifier)
@@ -209,7 +212,7 @@ def document_upsert_harvested(
             document.doc_type = DocumentType.REPORT
         if not values["language"]:
             document.language = detect_language(text)
-        _derived(document)
+        derive_keys(document)
         document.full_clean()
         document.save()
         suggestions = {s.issue_id: s.score for s in suggest_issues(text)}
@@ -290,7 +293,7 @@ def document_upsert_harvested(
         provenance.save()
         changed = True
     if changed and not created:
-        _derived(document)
+        derive_keys(document)
         document.full_clean()
         document.save()
     if changed:
@@ -400,7 +403,7 @@ def document_create(
         status=DocumentStatus.PUBLISHED if curator else DocumentStatus.SUBMITTED,
         submitted_by=by,
     )
-    _derived(document)
+    derive_keys(document)
     document.full_clean()
     document.save()
     if institution_ids:
@@ -438,7 +441,7 @@ def document_update(
     """A curator's correction of a document; its issue ticks become confirmed."""
     for field, value in _local_values(values).items():
         setattr(document, field, value)
-    _derived(document)
+    derive_keys(document)
     document.full_clean()
     document.save()
     if institution_ids is not None:
@@ -520,3 +523,23 @@ def _document_file_save(*, name: str, data: bytes, extracted, by) -> DocumentFil
         raise
     stored.extracted_title = extracted.title
     return stored
+
+
+@transaction.atomic
+def saved_search_create(*, user, name: str, query: str) -> SavedSearch:
+    """Keep a search under a name, with a private, unguessable feed address."""
+    search = SavedSearch(
+        user=user,
+        name=plain_text(name, limit=200, single_line=True) or query[:200],
+        query=query,
+        token=secrets.token_urlsafe(32),
+    )
+    search.full_clean()
+    search.save()
+    return search
+
+
+@transaction.atomic
+def saved_search_delete(*, search: SavedSearch) -> None:
+    """Forget a saved search; its feed address stops answering."""
+    search.delete()
