@@ -9,6 +9,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -80,14 +81,31 @@ def _aware(value) -> datetime | None:
     return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=UTC)
 
 
+_URL = URLValidator(schemes=["http", "https"])
+
+
+def _valid_url(value: str | None) -> bool:
+    """Whether a harvested address is one we store (else it is left out)."""
+    if not value or len(value) > 1000 or not canonical_url(value):
+        return False
+    try:
+        _URL(value)
+    except ValidationError:
+        return False
+    return True
+
+
 def _clean_fields(fields: dict) -> dict:
     """Harvested values made safe: plain text, capped, closed lists checked."""
     body_max = settings.LIBRARY_MAX_BODY_CHARS
     title = plain_text(fields.get("title"), limit=TITLE_MAX, single_line=True)
     if not title:
         raise ValidationError({"title": _("A document needs a title.")})
+    raw_authors = fields.get("authors") or []
+    if isinstance(raw_authors, str):
+        raw_authors = [raw_authors]
     authors = []
-    for author in fields.get("authors") or []:
+    for author in raw_authors:
         name = plain_text(author, limit=AUTHOR_MAX, single_line=True)
         if name and name not in authors:
             authors.append(name)
@@ -105,7 +123,7 @@ def _clean_fields(fields: dict) -> dict:
         "date_precision": precision,
         "doc_type": doc_type if doc_type in DocumentType.values else "",
         "language": language if language in LANGUAGE_CODES else "",
-        "url": url if canonical_url(url) else "",
+        "url": url if _valid_url(url) else "",
         "identifier": identifier,
         "doi": normalize_doi(fields.get("doi")) or normalize_doi(identifier),
         "licence": plain_text(fields.get("licence"), limit=300, single_line=True),
@@ -279,7 +297,7 @@ def document_upsert_harvested(
         provenance_changed = True
     for field, value in (
         ("source_label", plain_text(source_label, limit=300, single_line=True)),
-        ("source_url", source_url if canonical_url(source_url) else ""),
+        ("source_url", source_url if _valid_url(source_url) else ""),
         ("datestamp", stamp),
         ("deleted_upstream", False),
     ):
