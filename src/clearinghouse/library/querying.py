@@ -43,6 +43,8 @@ SORTS = ("relevance", "date")
 PER_PAGE = 20
 MAX_PER_PAGE = 100
 MAX_PAGE = 500
+# The deepest result the engines page to (refine the search beyond it).
+MAX_DEPTH = 10_000
 MAX_QUERY = 1000
 MAX_VALUES = 20
 

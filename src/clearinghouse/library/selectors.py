@@ -13,7 +13,7 @@ from clearinghouse.events.models import Event
 from clearinghouse.taxonomy.models import Area, Issue
 
 from .models import Document, DocumentIssue, DocumentStatus, DocumentType
-from .querying import FACETS, MAX_PAGE, LibraryQuery
+from .querying import FACETS, MAX_DEPTH, MAX_PAGE, LibraryQuery
 
 RELATED_LIMIT = 10
 LIST_LIMIT = 50
@@ -129,7 +129,9 @@ class SearchPage:
 
     @property
     def has_next(self) -> bool:
-        return self.query.page < min(self.pages, MAX_PAGE)
+        # The engines page at most MAX_DEPTH results deep.
+        deepest = min(MAX_PAGE, MAX_DEPTH // self.query.per_page)
+        return self.query.page < min(self.pages, deepest)
 
     @property
     def has_previous(self) -> bool:
