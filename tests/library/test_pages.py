@@ -300,3 +300,19 @@ def test_issue_and_institution_pages_list_their_documents(client):
     ).content.decode()
     assert "Listed document" in issue_page and "Hidden submission" not in issue_page
     assert "Listed document" in institution_page
+
+
+def test_a_request_body_far_over_the_limit_is_refused_before_it_is_read(
+    client, verified, settings
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.LIBRARY_MAX_UPLOAD_BYTES = 10
+    client.force_login(verified)
+    response = client.post(
+        "/en/library/upload/",
+        {"file": SimpleUploadedFile("a.txt", b"x" * 200_000)},
+    )
+    assert response.status_code == 400
+    assert "larger than" in response.content.decode()
+    assert not DocumentFile.objects.exists()

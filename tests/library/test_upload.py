@@ -164,3 +164,20 @@ def test_refusals_are_in_the_visitors_language():
 )
 def test_content_decides_the_kind(data, kind):
     assert sniff(data) == kind
+
+
+def test_uploads_never_saved_as_documents_are_pruned(_media, capsys):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    stored = document_file_upload(name="a.txt", data=b"Some words here.", by=None)
+    DocumentFile.objects.filter(pk=stored.pk).update(
+        created_at=timezone.now() - timedelta(days=3)
+    )
+    call_command("prune_uploads", dry_run=True)
+    assert "1 waiting uploads would be deleted" in capsys.readouterr().out
+    assert DocumentFile.objects.exists()
+    call_command("prune_uploads")
+    assert not DocumentFile.objects.exists()

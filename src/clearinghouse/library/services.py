@@ -561,3 +561,25 @@ def saved_search_create(*, user, name: str, query: str) -> SavedSearch:
 def saved_search_delete(*, search: SavedSearch) -> None:
     """Forget a saved search; its feed address stops answering."""
     search.delete()
+
+
+def document_files_prune(*, before, dry_run: bool = False) -> int:
+    """Delete uploads never attached to a document, uploaded before `before`.
+
+    Their bytes go once the rows' deletion is committed.
+    """
+    waiting = DocumentFile.objects.filter(document__isnull=True, created_at__lt=before)
+    count = waiting.count()
+    if dry_run or not count:
+        return count
+    with transaction.atomic():
+        names = list(waiting.values_list("file", flat=True))
+        waiting.delete()
+        storage = DocumentFile._meta.get_field("file").storage
+
+        def remove() -> None:
+            for name in names:
+                storage.delete(name)
+
+        transaction.on_commit(remove)
+    return count

@@ -127,6 +127,17 @@ def document_file(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
     return response
 
 
+# Room for the multipart envelope and the other fields around the file.
+UPLOAD_OVERHEAD = 64 * 1024
+
+
+def _content_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
 def _may_submit(request: HttpRequest) -> HttpResponse | None:
     """None if the person may add documents, else the page that says why not."""
     if not is_verified(request.user):
@@ -211,11 +222,20 @@ def document_upload(request: HttpRequest) -> HttpResponse:
     """Read an uploaded file, then show its text for correction (nothing else saved)."""
     if refusal := _may_submit(request):
         return refusal
-    upload_form = UploadForm(request.POST, request.FILES)
     context = {
         "form": DocumentForm(),
         "publishes": is_secretariat(request.user),
     }
+    try:
+        # A body far over the limit is refused before Django spools it to disk.
+        check_size(max(0, _content_length(request) - UPLOAD_OVERHEAD) or 1)
+    except UploadRefused as refused:
+        form = UploadForm()
+        form.errors["file"] = form.error_class([refused.message])
+        return render(
+            request, "library/add.html", context | {"upload_form": form}, status=400
+        )
+    upload_form = UploadForm(request.POST, request.FILES)
     if not upload_form.is_valid():
         return render(
             request,
