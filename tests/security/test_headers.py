@@ -63,6 +63,8 @@ def _pages():
     return [
         f"/ar/library/{document.pk}/",
         f"/en/library/{document.pk}/",
+        "/en/library/?q=spam+-law&type=law",
+        "/ar/library/?q=%22unbalanced",
         "/en/events/",
         "/ar/events/past/",
         "/fr/events/month/2004/03/",
