@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 BENCHMARKS = ["matrix", "events", "filters"]
+BENCHMARKS = ["matrix", "events", "search"]
 
 
 def main() -> int:

@@ -54,12 +54,18 @@ def _pages():
     from clearinghouse.events.models import Event
     from clearinghouse.filters.models import Assessment
     from clearinghouse.roadmap.models import Milestone, Proposal
+    from tests.library.factories import DocumentFactory
 
     mandate = Mandate.objects.select_related("issue", "institution").first()
     forum = Event.objects.get(
         uid="global-forum-internet-governance-2004@forum2004.clearinghouse"
     )
+    document = DocumentFactory(summary="<script>alert(1)</script>")
     return [
+        f"/ar/library/{document.pk}/",
+        f"/en/library/{document.pk}/",
+        "/en/library/?q=spam+-law&type=law",
+        "/ar/library/?q=%22unbalanced",
         "/en/events/",
         "/ar/events/past/",
         "/fr/events/month/2004/03/",

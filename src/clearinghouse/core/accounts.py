@@ -7,6 +7,7 @@ from django.db import transaction
 SECRETARIAT_GROUP = "Secretariat"
 # Apps whose records the secretariat curates.
 CURATED_APPS = ("core", "taxonomy", "actors", "matrix", "events", "roadmap", "filters")
+CURATED_APPS = ("core", "taxonomy", "actors", "matrix", "events", "roadmap", "library")
 
 
 @transaction.atomic
