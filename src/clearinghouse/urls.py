@@ -26,6 +26,9 @@ urlpatterns += i18n_patterns(
     path("matrix/", include("clearinghouse.matrix.urls")),
     path("", include("clearinghouse.events.urls")),
     path("", include("clearinghouse.roadmap.urls")),
+    path("accounts/", include("clearinghouse.accounts.urls")),
+    path("consultations/", include("clearinghouse.consultations.urls")),
+    path("participation/", include("clearinghouse.analytics.urls")),
     prefix_default_language=True,
 )
 
