@@ -1,5 +1,6 @@
 """Django settings, read from environment variables with safe development defaults."""
 
+import os
 import secrets
 from pathlib import Path
 
@@ -12,6 +13,12 @@ BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
 
 env = environ.Env()
+
+# numpy's BLAS in one thread per process (read when numpy is first imported):
+# web and task workers already run one per core, and BLAS threads competing
+# for busy cores made the consultations' synthesis several times slower.
+for _threads in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_threads, "1")
 
 VAR_DIR = Path(env.str("CLEARINGHOUSE_VAR_DIR", default=str(PROJECT_DIR / "var")))
 DATA_DIR = Path(env.str("CLEARINGHOUSE_DATA_DIR", default=str(PROJECT_DIR / "data")))

@@ -114,6 +114,16 @@ def synthesis_of(consultation: Consultation) -> Synthesis | None:
     return Synthesis.objects.filter(consultation=consultation).first()
 
 
+def synthesis_stamp(consultation: Consultation) -> str:
+    """Which stored synthesis there is (version and time), without its figures."""
+    row = (
+        Synthesis.objects.filter(consultation=consultation)
+        .values_list("version", "computed_at")
+        .first()
+    )
+    return f"{row[0]}:{row[1].timestamp()}" if row else ""
+
+
 def outcomes_for(**subject) -> QuerySet[Consultation]:
     """Consultations about a subject (issue, cell, milestone, proposal)."""
     return (

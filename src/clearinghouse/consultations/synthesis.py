@@ -53,12 +53,32 @@ DIVISIVE_SPREAD = 0.3
 UNSPECIFIED = "unspecified"
 
 
+# One text of "participant,statement,value,…" built by the database: a
+# million votes arrive as one string instead of a million Python tuples.
+_AGGREGATE = {
+    "sqlite": "group_concat(participant_id || ',' || statement_id || ',' || value)",
+    "postgresql": (
+        "string_agg(participant_id || ',' || statement_id || ',' || value, ',')"
+    ),
+}
+
+
 def _votes(consultation_id: int) -> np.ndarray:
     """All votes of a consultation as an (n, 3) array: participant, statement, value."""
     table = connection.ops.quote_name(Vote._meta.db_table)
+    aggregate = _AGGREGATE.get(connection.vendor)
     with connection.cursor() as cursor:
+        if aggregate:
+            cursor.execute(
+                f"SELECT {aggregate} FROM {table} WHERE consultation_id = %s",  # noqa: S608 - fixed SQL
+                [consultation_id],
+            )
+            (text,) = cursor.fetchone()
+            if not text:
+                return np.zeros((0, 3), dtype=np.int64)
+            return np.fromstring(text, dtype=np.int64, sep=",").reshape(-1, 3)
         cursor.execute(
-            f"SELECT participant_id, statement_id, value FROM {table} "  # noqa: S608 - table name from the model
+            f"SELECT participant_id, statement_id, value FROM {table} "  # noqa: S608 - fixed SQL
             "WHERE consultation_id = %s",
             [consultation_id],
         )
@@ -285,12 +305,17 @@ def opinion_groups(
         if n > SILHOUETTE_SAMPLE
         else np.arange(n)
     )
+    sampled = points[sample]
+    squared = (sampled**2).sum(axis=1)
+    distances = np.sqrt(
+        np.maximum(squared[:, None] + squared[None] - 2 * sampled @ sampled.T, 0)
+    )
     best = None
     for k in range(2, min(MAX_GROUPS, n - 1) + 1):
         labels = _kmeans(points, k, rng)
         if len(np.unique(labels)) < k:
             continue
-        score = _silhouette(points[sample], labels[sample])
+        score = _silhouette(distances, labels[sample])
         if best is None or score > best[0]:
             best = (score, k, labels)
     if best is None:
@@ -344,21 +369,17 @@ def _kmeans(points: np.ndarray, k: int, rng, iterations: int = 60) -> np.ndarray
     return best_labels
 
 
-def _silhouette(points: np.ndarray, labels: np.ndarray) -> float:
-    """Mean silhouette coefficient (Euclidean)."""
-    distances = np.sqrt(((points[:, None, :] - points[None]) ** 2).sum(-1))
+def _silhouette(distances: np.ndarray, labels: np.ndarray) -> float:
+    """Mean silhouette coefficient, from the points' pairwise distances."""
+    rows = np.arange(len(labels))
     clusters = np.unique(labels)
     mean_to = np.stack(
         [distances[:, labels == c].mean(axis=1) for c in clusters], axis=1
     )
     own = np.searchsorted(clusters, labels)
     sizes = np.array([(labels == c).sum() for c in clusters])
-    a = (
-        mean_to[np.arange(len(points)), own]
-        * sizes[own]
-        / np.maximum(sizes[own] - 1, 1)
-    )
-    mean_to[np.arange(len(points)), own] = np.inf
+    a = mean_to[rows, own] * sizes[own] / np.maximum(sizes[own] - 1, 1)
+    mean_to[rows, own] = np.inf
     b = mean_to.min(axis=1)
     s = np.where(sizes[own] > 1, (b - a) / np.maximum(np.maximum(a, b), 1e-12), 0)
     return float(s.mean())

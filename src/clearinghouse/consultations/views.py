@@ -4,10 +4,13 @@ account, moderating needs the moderator's permission."""
 import functools
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -301,12 +304,23 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def synthesis(request: HttpRequest, slug: str) -> HttpResponse:
+    """The stored synthesis; its rendering is cached per data version and language."""
     consultation = _consultation_or_404(slug)
-    return render(
-        request,
-        "consultations/synthesis.html",
-        {"consultation": consultation, "view": synthesis_view(consultation)},
+    stored = selectors.synthesis_stamp(consultation)
+    key = (
+        f"consultations:synthesis:{consultation.pk}:{stored}:"
+        f"{consultation.data_version}:{get_language()}"
     )
+    body = cache.get(key) if stored else None
+    if body is None:
+        body = render_to_string(
+            "consultations/synthesis.html",
+            {"consultation": consultation, "view": synthesis_view(consultation)},
+            request=request,
+        )
+        if stored:
+            cache.set(key, body, 3600)
+    return HttpResponse(body)
 
 
 @require_GET

@@ -53,9 +53,13 @@ class RateLimiter:
         return self.hit(key, rate.window) <= rate.limit
 
 
-def _window_start(window: int, now: float | None = None) -> int:
-    now = time.time() if now is None else now
-    return int(now) - int(now) % window
+def _now() -> float:
+    return time.time()
+
+
+def _window_start(window: int) -> int:
+    now = int(_now())
+    return now - now % window
 
 
 class DatabaseRateLimiter(RateLimiter):
