@@ -216,3 +216,33 @@ def test_moderators_decisions_train_the_classifier(
     # A reversed decision is unlearned before the new one is learned.
     contribution_moderate(contribution=item, moderator=secretariat, decision="approve")
     assert spam.classifier().documents == [1, 0]
+
+
+def test_spam_retrain_rebuilds_from_decisions_and_dry_run_stores_nothing(
+    make_participant, consultation, secretariat
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from clearinghouse.consultations.models import SpamModel
+    from clearinghouse.consultations.services import (
+        contribution_moderate,
+        contribution_submit,
+    )
+
+    question = question_of(consultation, QuestionKind.OPEN)
+    for n, decision in enumerate(["spam", "approve", "approve"]):
+        item = contribution_submit(
+            question=question, author=make_participant(), body=f"t {n}", kind="answer"
+        )
+        contribution_moderate(
+            contribution=item, moderator=secretariat, decision=decision
+        )
+    SpamModel.objects.all().delete()
+    out = StringIO()
+    call_command("spam_retrain", "--dry-run", stdout=out)
+    assert "Would train on 2 approved and 1 spam" in out.getvalue()
+    assert not SpamModel.objects.exists()
+    call_command("spam_retrain", stdout=StringIO())
+    assert spam.classifier().documents == [2, 1]

@@ -206,3 +206,23 @@ def classifier_store(*, model: NaiveBayes) -> None:
         defaults={"counts": model.dump(), "documents": model.documents},
     )
     log.info("spam.classifier.stored", extra={"documents": model.documents})
+
+
+@transaction.atomic
+def classifier_rebuild(*, dry_run: bool = False) -> tuple[int, int]:
+    """Train a new classifier on every moderator's decision; (ham, spam) counts."""
+    from .models import Contribution, Status
+
+    model = NaiveBayes()
+    decided = Contribution.objects.filter(
+        moderated_by__isnull=False, status__in=[Status.PUBLISHED, Status.SPAM]
+    ).values_list("body", "fill_seconds", "link_count", "status")
+    counts = [0, 0]
+    for body, fill, links, status in decided.iterator():
+        is_spam = status == Status.SPAM
+        counts[is_spam] += 1
+        if not dry_run:
+            model.learn(Example(body, fill_seconds=fill, links=links), spam=is_spam)
+    if not dry_run:
+        classifier_store(model=model)
+    return counts[0], counts[1]
