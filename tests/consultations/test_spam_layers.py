@@ -90,11 +90,23 @@ def test_a_filled_honeypot_is_refused(client, make_participant, answer_url):
     assert not Contribution.objects.exists()
 
 
-def test_a_form_sent_in_under_two_seconds_is_refused(
+def test_the_minimum_is_two_seconds_and_a_timestamp_from_the_future_is_refused(
     client, make_participant, answer_url
 ):
     client.force_login(make_participant())
-    response = client.post(answer_url, {"body": TEXT, **guard(seconds_ago=0.5)})
+    assert settings.CONSULTATIONS_MIN_FILL_SECONDS == 2
+    response = client.post(answer_url, {"body": TEXT, **guard(seconds_ago=-30)})
+    assert response.status_code == 400
+    assert not Contribution.objects.exists()
+
+
+def test_a_form_sent_before_the_minimum_time_is_refused(
+    client, make_participant, answer_url, settings
+):
+    # A minimum longer than the form's age, so the test holds on a loaded machine.
+    settings.CONSULTATIONS_MIN_FILL_SECONDS = 120
+    client.force_login(make_participant())
+    response = client.post(answer_url, {"body": TEXT, **guard(seconds_ago=60)})
     assert response.status_code == 400
     assert "too fast" in response.content.decode()
     assert not Contribution.objects.exists()
