@@ -9,6 +9,7 @@ import sys
 
 BENCHMARKS = ["matrix", "events", "filters"]
 BENCHMARKS = ["matrix", "events", "search"]
+BENCHMARKS = ["matrix", "events", "spam", "consultation"]
 
 
 def main() -> int:

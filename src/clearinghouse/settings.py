@@ -1,5 +1,6 @@
 """Django settings, read from environment variables with safe development defaults."""
 
+import os
 import secrets
 from pathlib import Path
 
@@ -12,6 +13,12 @@ BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
 
 env = environ.Env()
+
+# numpy's BLAS in one thread per process (read when numpy is first imported):
+# web and task workers already run one per core, and BLAS threads competing
+# for busy cores made the consultations' synthesis several times slower.
+for _threads in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_threads, "1")
 
 VAR_DIR = Path(env.str("CLEARINGHOUSE_VAR_DIR", default=str(PROJECT_DIR / "var")))
 DATA_DIR = Path(env.str("CLEARINGHOUSE_DATA_DIR", default=str(PROJECT_DIR / "data")))
@@ -59,6 +66,7 @@ INSTALLED_APPS = [
     "django_tasks_rq",
     "ninja",
     "csp",
+    "axes",
     "clearinghouse.core",
     "clearinghouse.taxonomy",
     "clearinghouse.actors",
@@ -69,6 +77,9 @@ INSTALLED_APPS = [
     "clearinghouse.library",
     "clearinghouse.datasets",
     "clearinghouse.library.search",
+    "clearinghouse.accounts",
+    "clearinghouse.consultations",
+    "clearinghouse.analytics",
     "clearinghouse.api",
 ]
 
@@ -85,6 +96,14 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into its page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes first: it refuses locked-out sign-ins before any password check.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "clearinghouse.urls"
@@ -219,6 +238,55 @@ TASKS = {
 }
 
 LOGIN_URL = "admin:login"
+
+# E-mail: printed on the console unless EMAIL_URL (smtp+tls://user:pass@host:587)
+# or EMAIL_HOST (with EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD,
+# EMAIL_USE_TLS) names an SMTP server.
+if env.str("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+elif env.str("EMAIL_HOST", default=""):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = env.str("EMAIL_HOST")
+    EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+    EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+    EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+    EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@localhost")
+
+# Sign-in lockout (django-axes): after AXES_FAILURE_LIMIT failures for one
+# account from one address, sign-in is refused for AXES_COOLOFF_TIME hours.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_TIME", default=1.0)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0) or None
+
+# Rate limits per scope, "hits/seconds", per account and per client address,
+# counted in the database by default and in Redis when REDIS_URL is set.
+RATELIMIT_REDIS_URL = env.str("REDIS_URL", default="")
+RATELIMIT_TRUST_X_FORWARDED_FOR = env.bool("TRUST_X_FORWARDED_FOR", default=False)
+RATE_LIMITS = {
+    "contribute": {
+        "user": env.str("RATE_CONTRIBUTE_USER", default="10/60"),
+        "ip": env.str("RATE_CONTRIBUTE_IP", default="30/60"),
+    },
+    "vote": {
+        "user": env.str("RATE_VOTE_USER", default="120/60"),
+        "ip": env.str("RATE_VOTE_IP", default="600/60"),
+    },
+    "signup": {"ip": env.str("RATE_SIGNUP_IP", default="5/3600")},
+    "report": {"user": env.str("RATE_REPORT_USER", default="20/3600")},
+}
+
+# Consultations: contributions are held for moderation until an account has
+# this many approved ones; until then more than CONSULTATIONS_NEW_MAX_LINKS
+# links also sends a contribution to the queue.
+CONSULTATIONS_TRUSTED_AFTER = env.int("CONSULTATIONS_TRUSTED_AFTER", default=3)
+CONSULTATIONS_NEW_MAX_LINKS = env.int("CONSULTATIONS_NEW_MAX_LINKS", default=2)
+CONSULTATIONS_MIN_FILL_SECONDS = env.float("CONSULTATIONS_MIN_FILL_SECONDS", default=2)
 
 # A strict policy: every script and style is a file we serve; no inline code,
 # no other host. JSON-LD blocks are data, which browsers do not execute.

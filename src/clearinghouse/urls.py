@@ -29,6 +29,9 @@ urlpatterns += i18n_patterns(
     path("", include("clearinghouse.roadmap.urls")),
     path("filters/", include("clearinghouse.filters.urls")),
     path("", include("clearinghouse.library.urls")),
+    path("accounts/", include("clearinghouse.accounts.urls")),
+    path("consultations/", include("clearinghouse.consultations.urls")),
+    path("participation/", include("clearinghouse.analytics.urls")),
     prefix_default_language=True,
 )
 

@@ -94,6 +94,34 @@ def _pages():
         "/fr/filters/questions/",
         "/en/filters/questions/?version=1",
         f"/ar/filters/assessments/{Assessment.objects.first().pk}/",
+        *_consultation_pages(),
+    ]
+
+
+def _consultation_pages():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from clearinghouse.consultations.models import Consultation, Question
+    from clearinghouse.consultations.synthesis import synthesis_store
+
+    now = timezone.now()
+    consultation, _new = Consultation.objects.get_or_create(
+        slug="csp",
+        defaults={"title": "CSP", "opens_at": now, "closes_at": now + timedelta(1)},
+    )
+    for kind in ("open", "choice", "statements"):
+        Question.objects.get_or_create(consultation=consultation, kind=kind, text=kind)
+    synthesis_store(consultation=consultation)
+    return [
+        "/en/consultations/",
+        "/ar/consultations/csp/",
+        "/fr/consultations/csp/synthesis/",
+        "/ar/participation/",
+        "/en/accounts/signup/",
+        "/ru/accounts/login/",
+        "/es/accounts/password/reset/",
     ]
 
 

@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
 from clearinghouse.actors.api import router as actors_router
+from clearinghouse.consultations.api import router as consultations_router
 from clearinghouse.events.api import router as events_router
 from clearinghouse.filters.api import router as filters_router
 from clearinghouse.library.api import router as library_router
@@ -33,6 +34,7 @@ api.add_router("", events_router)
 api.add_router("", roadmap_router)
 api.add_router("", filters_router)
 api.add_router("", library_router)
+api.add_router("", consultations_router)
 
 
 @api.exception_handler(ApiError)

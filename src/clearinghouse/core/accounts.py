@@ -8,6 +8,15 @@ SECRETARIAT_GROUP = "Secretariat"
 # Apps whose records the secretariat curates.
 CURATED_APPS = ("core", "taxonomy", "actors", "matrix", "events", "roadmap", "filters")
 CURATED_APPS = ("core", "taxonomy", "actors", "matrix", "events", "roadmap", "library")
+CURATED_APPS = (
+    "core",
+    "taxonomy",
+    "actors",
+    "matrix",
+    "events",
+    "roadmap",
+    "consultations",
+)
 
 
 @transaction.atomic

@@ -196,3 +196,24 @@ class Profile(TimeStamped):
     @property
     def is_verified(self) -> bool:
         return self.email_verified_at is not None
+
+
+class RateWindow(models.Model):
+    """Hits counted for one key in one fixed time window (core.ratelimit)."""
+
+    key = models.CharField(_("key"), max_length=200)
+    window_start = models.BigIntegerField(_("window start (Unix time)"))
+    count = models.PositiveIntegerField(_("count"), default=0)
+
+    class Meta:
+        verbose_name = _("rate-limit window")
+        verbose_name_plural = _("rate-limit windows")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "window_start"], name="core_ratewindow_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["window_start"])]
+
+    def __str__(self) -> str:
+        return f"{self.key}@{self.window_start}: {self.count}"
