@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "clearinghouse.matrix",
     "clearinghouse.events",
     "clearinghouse.roadmap",
+    "clearinghouse.library",
     "clearinghouse.datasets",
     "clearinghouse.api",
 ]
@@ -253,3 +254,7 @@ CLEARINGHOUSE_SITE_NAME = env.str(
 # The matrix shows one column per institution up to this many institutions,
 # and groups columns by stakeholder group beyond it.
 MATRIX_MAX_COLUMNS = env.int("MATRIX_MAX_COLUMNS", default=40)
+
+# The library: the largest file accepted for upload, and the longest text kept.
+LIBRARY_MAX_UPLOAD_BYTES = env.int("LIBRARY_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
+LIBRARY_MAX_BODY_CHARS = env.int("LIBRARY_MAX_BODY_CHARS", default=2_000_000)

@@ -26,6 +26,7 @@ urlpatterns += i18n_patterns(
     path("matrix/", include("clearinghouse.matrix.urls")),
     path("", include("clearinghouse.events.urls")),
     path("", include("clearinghouse.roadmap.urls")),
+    path("", include("clearinghouse.library.urls")),
     prefix_default_language=True,
 )
 

@@ -1,0 +1,228 @@
+"""Harvested documents: matching, merging, idempotence and withdrawal."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from clearinghouse.library.models import Document, DocumentProvenance, DocumentStatus
+from clearinghouse.library.services import (
+    document_upsert_harvested,
+    document_withdraw_provenance,
+)
+from tests.factories import InstitutionFactory, IssueFactory
+
+pytestmark = pytest.mark.django_db
+
+STAMP = datetime(2005, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+def harvest(key="federation:1", ident="oai:a:1", **fields):
+    fields.setdefault("title", "Spam and the developing world")
+    return document_upsert_harvested(
+        source_key=key,
+        source_label=f"Partner {key}",
+        source_url="https://partner.example.org/oai",
+        original_identifier=ident,
+        datestamp=fields.pop("datestamp", STAMP),
+        fields=fields,
+    )
+
+
+def test_a_new_record_creates_a_published_document_with_its_provenance():
+    outcome = harvest(
+        summary="A study.",
+        authors=["A. Author", "B. Author", "A. Author"],
+        date="2004-03",
+        doc_type="research",
+        language="en",
+        url="HTTPS://Example.ORG/doc/?utm_source=x#top",
+        doi="https://doi.org/10.1000/ABC",
+    )
+    document = outcome.document
+    assert outcome.created and outcome.changed
+    assert document.status == DocumentStatus.PUBLISHED
+    assert document.authors == ["A. Author", "B. Author"]
+    assert document.date == date(2004, 3, 1)
+    assert document.date_precision == "month"
+    assert document.doi == "10.1000/abc"
+    assert document.canonical_url == "https://example.org/doc"
+    provenance = document.provenances.get()
+    assert (provenance.source_key, provenance.original_identifier) == (
+        "federation:1",
+        "oai:a:1",
+    )
+    assert provenance.datestamp == STAMP
+
+
+def test_the_same_record_twice_writes_nothing_the_second_time():
+    issue = IssueFactory()
+    institution = InstitutionFactory()
+    fields = {
+        "summary": "<p>A study &amp; more.</p>",
+        "authors": ["A. Author"],
+        "date": date(2004, 3, 25),
+        "issue_ids": [issue.pk],
+        "institution_ids": [institution.pk],
+        "doi": "10.1000/xyz",
+    }
+    first = harvest(**fields)
+    before = Document.objects.get(pk=first.document.pk).updated_at
+    provenance_before = DocumentProvenance.objects.get().fetched_at
+    with CaptureQueriesContext(connection) as queries:
+        second = harvest(**fields)
+    assert not second.created and not second.changed
+    assert second.document.pk == first.document.pk
+    assert Document.objects.get().updated_at == before
+    assert DocumentProvenance.objects.get().fetched_at == provenance_before
+    writes = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].split()[0].upper() in ("INSERT", "UPDATE", "DELETE")
+    ]
+    assert writes == []
+    assert len(queries.captured_queries) <= 12
+
+
+def test_a_changed_field_is_updated_and_the_datestamp_moves():
+    first = harvest(summary="Old summary.")
+    before = first.document.updated_at
+    second = harvest(summary="New summary.")
+    assert second.changed and not second.created
+    document = Document.objects.get()
+    assert document.summary == "New summary."
+    assert document.updated_at > before
+
+
+def test_another_source_with_the_same_doi_merges_and_both_are_credited(client):
+    first = harvest(doi="10.1000/xyz", title="First title")
+    second = harvest(
+        key="federation:2",
+        ident="rec-9",
+        doi="DOI:10.1000/XYZ",
+        title="A different title",
+        summary="Filled in.",
+    )
+    assert second.document.pk == first.document.pk and not second.created
+    document = Document.objects.get()
+    # The second source fills blanks only: the first source's title stays.
+    assert document.title == "First title"
+    assert document.summary == "Filled in."
+    assert document.provenances.count() == 2
+    page = client.get(f"/en/library/{document.pk}/").content.decode()
+    assert "Partner federation:1" in page and "Partner federation:2" in page
+
+
+def test_the_canonical_url_matches_across_tracking_parameters_and_slashes():
+    first = harvest(url="https://example.org/report/")
+    second = harvest(
+        key="federation:2",
+        ident="x",
+        title="Other",
+        url="https://EXAMPLE.org/report?utm_campaign=a&fbclid=b#section-2",
+    )
+    assert second.document.pk == first.document.pk
+
+
+def test_the_same_title_and_date_match_without_accents_case_or_punctuation():
+    first = harvest(
+        title="Régulation de l’Internet : un état des lieux", date="2004-05-01"
+    )
+    second = harvest(
+        key="federation:2",
+        ident="y",
+        title="REGULATION DE L'INTERNET — UN ETAT DES LIEUX",
+        date=date(2004, 5, 1),
+    )
+    assert second.document.pk == first.document.pk
+
+
+def test_the_same_title_on_another_date_is_another_document():
+    first = harvest(title="Annual report", date="2004-01-01")
+    second = harvest(key="federation:2", ident="z", title="Annual report", date="2005")
+    assert second.document.pk != first.document.pk
+    assert second.created
+
+
+def test_html_is_stripped_and_text_is_capped(settings):
+    settings.LIBRARY_MAX_BODY_CHARS = 100
+    outcome = harvest(
+        title="<b>Bold</b> <script>alert(1)</script>title\x00",
+        summary="<img src=x onerror=alert(1)>Summary",
+        body="x" * 1000,
+    )
+    document = outcome.document
+    assert document.title == "Bold title"
+    assert "<" not in document.summary and document.summary == "Summary"
+    assert len(document.body) == 100
+
+
+def test_a_record_without_a_title_is_refused_and_nothing_is_stored():
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        harvest(title="<p> </p>")
+    assert not Document.objects.exists()
+    assert not DocumentProvenance.objects.exists()
+
+
+def test_a_document_is_withdrawn_only_when_its_last_source_deletes_it():
+    first = harvest(doi="10.1000/a")
+    harvest(key="federation:2", ident="b", doi="10.1000/a")
+    assert document_withdraw_provenance(
+        source_key="federation:1", original_identifier="oai:a:1"
+    )
+    document = Document.objects.get(pk=first.document.pk)
+    assert document.status == DocumentStatus.PUBLISHED
+    assert document_withdraw_provenance(
+        source_key="federation:2", original_identifier="b"
+    )
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.WITHDRAWN
+    assert document.withdrawn_at is not None
+    # A tombstone: the row stays, and withdrawing again changes nothing.
+    assert not document_withdraw_provenance(
+        source_key="federation:2", original_identifier="b"
+    )
+    assert not document_withdraw_provenance(
+        source_key="federation:9", original_identifier="unknown"
+    )
+
+
+def test_a_document_added_here_stays_when_its_harvested_source_deletes_it(secretariat):
+    from clearinghouse.library.services import document_create
+
+    document = document_create(
+        by=secretariat, values={"title": "Local", "doi": "10.1000/local"}, source="form"
+    )
+    harvest(doi="10.1000/local")
+    document_withdraw_provenance(
+        source_key="federation:1", original_identifier="oai:a:1"
+    )
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.PUBLISHED
+
+
+def test_a_record_that_comes_back_revives_its_withdrawn_document():
+    first = harvest()
+    document_withdraw_provenance(
+        source_key="federation:1", original_identifier="oai:a:1"
+    )
+    outcome = harvest()
+    assert outcome.changed and outcome.document.pk == first.document.pk
+    document = Document.objects.get()
+    assert document.status == DocumentStatus.PUBLISHED and document.withdrawn_at is None
+    assert not document.provenances.get().deleted_upstream
+
+
+def test_issues_are_suggested_from_the_text_in_any_language():
+    from clearinghouse.taxonomy.models import Synonym
+
+    issue = IssueFactory(name="Spam", name_fr="Pourriel", name_zh_hans="垃圾邮件")
+    Synonym.objects.create(issue=issue, language="es", label="correo no deseado")
+    outcome = harvest(title="Lutte contre le pourriel", summary="")
+    tag = outcome.document.issue_tags.get()
+    assert tag.issue == issue and not tag.confirmed
+    other = harvest(key="federation:3", ident="c", title="关于垃圾邮件的报告")
+    assert other.document.issue_tags.get().issue == issue
