@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "clearinghouse.matrix",
     "clearinghouse.events",
     "clearinghouse.roadmap",
+    "clearinghouse.federation",
     "clearinghouse.library",
     "clearinghouse.datasets",
     "clearinghouse.api",
@@ -205,6 +206,13 @@ FETCH_MAX_REDIRECTS = env.int("FETCH_MAX_REDIRECTS", default=5)
 FETCH_USER_AGENT = env.str("FETCH_USER_AGENT", default="clearinghouse-harvester/1.0")
 # Only tests that run their own fake partner servers on loopback turn this on.
 FEDERATION_ALLOW_LOOPBACK = env.bool("FEDERATION_ALLOW_LOOPBACK", default=False)
+FEDERATION_RETRIES = env.int("FEDERATION_RETRIES", default=3)
+FEDERATION_RETRY_BASE = env.float("FEDERATION_RETRY_BASE", default=2.0)
+FEDERATION_RETRY_MAX_WAIT = env.float("FEDERATION_RETRY_MAX_WAIT", default=120.0)
+FEDERATION_BACKOFF_MINUTES = env.int("FEDERATION_BACKOFF_MINUTES", default=30)
+FEDERATION_PAUSE_AFTER_FAILURES = env.int("FEDERATION_PAUSE_AFTER_FAILURES", default=5)
+FEDERATION_LEASE_SECONDS = env.int("FEDERATION_LEASE_SECONDS", default=3600)
+OAI_PAGE_SIZE = env.int("OAI_PAGE_SIZE", default=100)
 
 # A strict policy: every script and style is a file we serve; no inline code,
 # no other host. JSON-LD blocks are data, which browsers do not execute.
