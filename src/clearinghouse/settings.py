@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "simple_history",
     "django_tasks",
     "django_tasks_db",
@@ -212,7 +213,14 @@ FEDERATION_RETRY_MAX_WAIT = env.float("FEDERATION_RETRY_MAX_WAIT", default=120.0
 FEDERATION_BACKOFF_MINUTES = env.int("FEDERATION_BACKOFF_MINUTES", default=30)
 FEDERATION_PAUSE_AFTER_FAILURES = env.int("FEDERATION_PAUSE_AFTER_FAILURES", default=5)
 FEDERATION_LEASE_SECONDS = env.int("FEDERATION_LEASE_SECONDS", default=3600)
+# Our OAI-PMH repository at /oai.
 OAI_PAGE_SIZE = env.int("OAI_PAGE_SIZE", default=100)
+OAI_REPOSITORY_IDENTIFIER = env.str(
+    "OAI_REPOSITORY_IDENTIFIER", default="igc.example.org"
+)
+OAI_ADMIN_EMAIL = env.str("OAI_ADMIN_EMAIL", default="secretariat@igc.example.org")
+OAI_TOKEN_MAX_AGE = env.int("OAI_TOKEN_MAX_AGE", default=24 * 3600)
+OAI_CACHE_SECONDS = env.int("OAI_CACHE_SECONDS", default=60)
 
 # A strict policy: every script and style is a file we serve; no inline code,
 # no other host. JSON-LD blocks are data, which browsers do not execute.

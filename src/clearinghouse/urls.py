@@ -17,6 +17,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("clearinghouse.events.urls_feeds")),
     path("", include("clearinghouse.roadmap.urls_feeds")),
+    path("", include("clearinghouse.federation.urls_feeds")),
 ]
 
 urlpatterns += i18n_patterns(
@@ -27,6 +28,7 @@ urlpatterns += i18n_patterns(
     path("", include("clearinghouse.events.urls")),
     path("", include("clearinghouse.roadmap.urls")),
     path("", include("clearinghouse.library.urls")),
+    path("", include("clearinghouse.federation.urls")),
     prefix_default_language=True,
 )
 

@@ -26,7 +26,8 @@ ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
     <link href="https://partner.example.org/spam"/>
     <updated>2026-10-01T00:00:00Z</updated>
     <author><name>Ann Example</name></author>
-    <summary type="html">&lt;p&gt;A study &lt;script&gt;alert(1)&lt;/script&gt;of spam.&lt;/p&gt;</summary>
+    <summary type="html">&lt;p&gt;A study &lt;script&gt;alert(1)&lt;/script&gt;
+    of spam.&lt;/p&gt;</summary>
   </entry>
   <entry>
     <id>urn:partner:2</id><title>Domain names in 2026</title>
