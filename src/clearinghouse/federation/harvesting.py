@@ -116,6 +116,12 @@ class HarvestContext:
         """How the source is credited on records."""
         return f"{self.source.name} ({self.source.institution})"
 
+    def batch(self):
+        """One transaction around a page of records: fewer commits, and a page
+        is written whole or not at all. (A dry run is one rolled-back
+        transaction around the whole harvest already.)"""
+        return transaction.atomic()
+
     def error(self, message: str, *, record: str = "") -> None:
         """Log a per-record or per-request error in the run."""
         self.run.skipped += 1 if record else 0

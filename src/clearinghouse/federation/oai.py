@@ -222,8 +222,9 @@ class OaiPmhHarvester(Harvester):
             listing = root.find(f"{OAI}ListRecords")
             if listing is None:
                 raise HarvestFailed(_("The response has no ListRecords element."))
-            for record in listing.findall(f"{OAI}record"):
-                self._record(context, record, identifiers)
+            with context.batch():
+                for record in listing.findall(f"{OAI}record"):
+                    self._record(context, record, identifiers)
             token = listing.find(f"{OAI}resumptionToken")
             value = (token.text or "").strip() if token is not None else ""
             if not value:

@@ -184,10 +184,14 @@ def source_harvest(*, source: Source, dry_run: bool = False, sleep=None) -> Harv
             context.sleep = sleep
         harvester = HARVESTERS[source.kind]()
         try:
-            with transaction.atomic():
-                harvester.harvest(context)
-                if dry_run:
+            if dry_run:
+                with transaction.atomic():
+                    harvester.harvest(context)
                     transaction.set_rollback(True)
+            else:
+                # Each page commits as it comes: a later failure keeps what the
+                # source already gave, and withdraws nothing.
+                harvester.harvest(context)
             run.status = RunStatus.PARTIAL if run.errors else RunStatus.SUCCEEDED
         except HarvestFailed as error:
             # What was written before the failure stays (it is what the source
