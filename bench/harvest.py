@@ -37,10 +37,22 @@ HEAD = (
     'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
     "<responseDate>2026-11-28T12:00:00Z</responseDate>"
 )
-WORDS = (
-    "internet governance spam domain names security privacy development "
-    "capacity building multilingualism access interconnection costs"
-).split()
+WORDS = [
+    "internet",
+    "governance",
+    "spam",
+    "domain",
+    "names",
+    "security",
+    "privacy",
+    "development",
+    "capacity",
+    "building",
+    "multilingualism",
+    "access",
+    "interconnection",
+    "costs",
+]
 
 
 def _record(n: int) -> str:
@@ -122,10 +134,11 @@ def main() -> bool:
 
     call_command("migrate", verbosity=0)
     call_command("load_reference_data", verbosity=0)
+    from tests.factories import InstitutionFactory
+
     from clearinghouse.federation.models import RunStatus, Source, SourceStatus
     from clearinghouse.federation.services import source_harvest
     from clearinghouse.library.models import Document
-    from tests.factories import InstitutionFactory
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()

@@ -52,13 +52,23 @@ class _InlineCode(HTMLParser):
 
 def _pages():
     from clearinghouse.events.models import Event
+    from clearinghouse.federation.models import Source
     from clearinghouse.roadmap.models import Milestone, Proposal
 
     mandate = Mandate.objects.select_related("issue", "institution").first()
     forum = Event.objects.get(
         uid="global-forum-internet-governance-2004@forum2004.clearinghouse"
     )
+    source = Source.objects.create(
+        name="Partner repository",
+        kind="oai-pmh",
+        url="https://partner.example.org/oai",
+        institution=mandate.institution,
+        status="active",
+    )
     return [
+        "/ar/sources/",
+        f"/fr/sources/{source.pk}/",
         "/en/events/",
         "/ar/events/past/",
         "/fr/events/month/2004/03/",

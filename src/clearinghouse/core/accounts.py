@@ -6,7 +6,15 @@ from django.db import transaction
 
 SECRETARIAT_GROUP = "Secretariat"
 # Apps whose records the secretariat curates.
-CURATED_APPS = ("core", "taxonomy", "actors", "matrix", "events", "roadmap")
+CURATED_APPS = (
+    "core",
+    "taxonomy",
+    "actors",
+    "matrix",
+    "events",
+    "roadmap",
+    "federation",
+)
 
 
 @transaction.atomic

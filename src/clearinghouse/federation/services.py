@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clearinghouse.core.fetch import FetchError, check_url
+from clearinghouse.core.fetch import FetchError, FetchRefused, check_url
 
 from .feeds_in import CalendarHarvester, FeedHarvester
 from .harvesting import HarvestContext, Harvester, HarvestFailed
@@ -36,8 +36,11 @@ def _check_public(url: str) -> None:
         return
     try:
         check_url(url)
-    except FetchError as error:
+    except FetchRefused as error:
         raise ValidationError({"url": error.message}) from error
+    except FetchError:
+        # A name that does not resolve now may later; every harvest checks again.
+        pass
 
 
 @transaction.atomic
