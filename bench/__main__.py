@@ -10,6 +10,7 @@ import sys
 BENCHMARKS = ["matrix", "events", "filters"]
 BENCHMARKS = ["matrix", "events", "search"]
 BENCHMARKS = ["matrix", "events", "spam", "consultation"]
+BENCHMARKS = ["matrix", "events", "harvest"]
 
 
 def main() -> int:

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "simple_history",
     "django_tasks",
     "django_tasks_db",
@@ -74,6 +75,7 @@ INSTALLED_APPS = [
     "clearinghouse.events",
     "clearinghouse.roadmap",
     "clearinghouse.filters",
+    "clearinghouse.federation",
     "clearinghouse.library",
     "clearinghouse.datasets",
     "clearinghouse.library.search",
@@ -287,6 +289,29 @@ RATE_LIMITS = {
 CONSULTATIONS_TRUSTED_AFTER = env.int("CONSULTATIONS_TRUSTED_AFTER", default=3)
 CONSULTATIONS_NEW_MAX_LINKS = env.int("CONSULTATIONS_NEW_MAX_LINKS", default=2)
 CONSULTATIONS_MIN_FILL_SECONDS = env.float("CONSULTATIONS_MIN_FILL_SECONDS", default=2)
+# The guarded fetcher (core/fetch.py) and harvesting of partner sources.
+FETCH_MAX_BYTES = env.int("FETCH_MAX_BYTES", default=50 * 1024 * 1024)
+FETCH_CONNECT_TIMEOUT = env.float("FETCH_CONNECT_TIMEOUT", default=10.0)
+FETCH_READ_TIMEOUT = env.float("FETCH_READ_TIMEOUT", default=30.0)
+FETCH_TOTAL_TIMEOUT = env.float("FETCH_TOTAL_TIMEOUT", default=120.0)
+FETCH_MAX_REDIRECTS = env.int("FETCH_MAX_REDIRECTS", default=5)
+FETCH_USER_AGENT = env.str("FETCH_USER_AGENT", default="clearinghouse-harvester/1.0")
+# Only tests that run their own fake partner servers on loopback turn this on.
+FEDERATION_ALLOW_LOOPBACK = env.bool("FEDERATION_ALLOW_LOOPBACK", default=False)
+FEDERATION_RETRIES = env.int("FEDERATION_RETRIES", default=3)
+FEDERATION_RETRY_BASE = env.float("FEDERATION_RETRY_BASE", default=2.0)
+FEDERATION_RETRY_MAX_WAIT = env.float("FEDERATION_RETRY_MAX_WAIT", default=120.0)
+FEDERATION_BACKOFF_MINUTES = env.int("FEDERATION_BACKOFF_MINUTES", default=30)
+FEDERATION_PAUSE_AFTER_FAILURES = env.int("FEDERATION_PAUSE_AFTER_FAILURES", default=5)
+FEDERATION_LEASE_SECONDS = env.int("FEDERATION_LEASE_SECONDS", default=3600)
+# Our OAI-PMH repository at /oai.
+OAI_PAGE_SIZE = env.int("OAI_PAGE_SIZE", default=100)
+OAI_REPOSITORY_IDENTIFIER = env.str(
+    "OAI_REPOSITORY_IDENTIFIER", default="igc.example.org"
+)
+OAI_ADMIN_EMAIL = env.str("OAI_ADMIN_EMAIL", default="secretariat@igc.example.org")
+OAI_TOKEN_MAX_AGE = env.int("OAI_TOKEN_MAX_AGE", default=24 * 3600)
+OAI_CACHE_SECONDS = env.int("OAI_CACHE_SECONDS", default=60)
 
 # A strict policy: every script and style is a file we serve; no inline code,
 # no other host. JSON-LD blocks are data, which browsers do not execute.

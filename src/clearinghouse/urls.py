@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("clearinghouse.events.urls_feeds")),
     path("", include("clearinghouse.roadmap.urls_feeds")),
     path("", include("clearinghouse.library.urls_feeds")),
+    path("", include("clearinghouse.federation.urls_feeds")),
 ]
 
 urlpatterns += i18n_patterns(
@@ -32,6 +33,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("clearinghouse.accounts.urls")),
     path("consultations/", include("clearinghouse.consultations.urls")),
     path("participation/", include("clearinghouse.analytics.urls")),
+    path("", include("clearinghouse.federation.urls")),
     prefix_default_language=True,
 )
 

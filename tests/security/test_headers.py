@@ -53,6 +53,7 @@ class _InlineCode(HTMLParser):
 def _pages():
     from clearinghouse.events.models import Event
     from clearinghouse.filters.models import Assessment
+    from clearinghouse.federation.models import Source
     from clearinghouse.roadmap.models import Milestone, Proposal
     from tests.library.factories import DocumentFactory
 
@@ -66,6 +67,16 @@ def _pages():
         f"/en/library/{document.pk}/",
         "/en/library/?q=spam+-law&type=law",
         "/ar/library/?q=%22unbalanced",
+    source = Source.objects.create(
+        name="Partner repository",
+        kind="oai-pmh",
+        url="https://partner.example.org/oai",
+        institution=mandate.institution,
+        status="active",
+    )
+    return [
+        "/ar/sources/",
+        f"/fr/sources/{source.pk}/",
         "/en/events/",
         "/ar/events/past/",
         "/fr/events/month/2004/03/",

@@ -10,6 +10,7 @@ from clearinghouse.consultations.api import router as consultations_router
 from clearinghouse.events.api import router as events_router
 from clearinghouse.filters.api import router as filters_router
 from clearinghouse.library.api import router as library_router
+from clearinghouse.federation.api import router as federation_router
 from clearinghouse.matrix.api import router as matrix_router
 from clearinghouse.roadmap.api import router as roadmap_router
 from clearinghouse.taxonomy.api import router as taxonomy_router
@@ -35,6 +36,7 @@ api.add_router("", roadmap_router)
 api.add_router("", filters_router)
 api.add_router("", library_router)
 api.add_router("", consultations_router)
+api.add_router("", federation_router)
 
 
 @api.exception_handler(ApiError)

@@ -16,6 +16,7 @@ CURATED_APPS = (
     "events",
     "roadmap",
     "consultations",
+    "federation",
 )
 
 

@@ -17,6 +17,9 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "Disallow: /*/roadmap/export/",
         "Disallow: /*/proposals/export/",
         "Disallow: /*/events/import/",
+        "",
+        "Sitemap: "
+        + request.build_absolute_uri(reverse("django.contrib.sitemaps.views.sitemap")),
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 

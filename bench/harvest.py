@@ -1,0 +1,192 @@
+"""Benchmark bench/harvest: 100,000 Dublin Core records from a loopback OAI-PMH server.
+
+End to end: our harvester fetches (guarded fetcher), parses (defusedxml),
+upserts into the library (matching, provenance, issue suggestions) and
+indexes (the library's search index, on commit). The floor is the same run's
+bare `oaipmh-scythe` iteration over the same server.
+
+Targets:
+- our first harvest at ≥ 40 % of the floor's records per second;
+- re-harvesting the unchanged source (a complete listing again) ≥ 5× faster
+  than the first harvest.
+
+Run: `.venv/bin/python -m bench harvest`; a smaller size with
+`BENCH_HARVEST_RECORDS=5000 .venv/bin/python -m bench harvest`. Results are
+printed and written to bench/results/harvest.json.
+"""
+
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+from xml.sax.saxutils import escape
+
+from bench.matrix import _setup_django
+
+RECORDS = int(os.environ.get("BENCH_HARVEST_RECORDS", "100000"))
+PAGE = 500
+TARGETS = {"ratio_to_floor": 0.40, "reharvest_speedup": 5.0}
+HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/" '
+    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+    "<responseDate>2026-11-28T12:00:00Z</responseDate>"
+)
+WORDS = [
+    "internet",
+    "governance",
+    "spam",
+    "domain",
+    "names",
+    "security",
+    "privacy",
+    "development",
+    "capacity",
+    "building",
+    "multilingualism",
+    "access",
+    "interconnection",
+    "costs",
+]
+
+
+def _record(n: int) -> str:
+    title = " ".join(WORDS[(n + k) % len(WORDS)] for k in range(6)).capitalize()
+    return (
+        f"<record><header><identifier>oai:bench.example.org:{n}</identifier>"
+        "<datestamp>2026-01-01T00:00:00Z</datestamp></header><metadata>"
+        '<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        f"<dc:title>{escape(title)} {n}</dc:title>"
+        f"<dc:creator>Author {n % 997}</dc:creator>"
+        f"<dc:description>{escape(title)}: a study, number {n}.</dc:description>"
+        f"<dc:date>20{n % 20:02d}-01-01</dc:date><dc:type>Report</dc:type>"
+        "<dc:language>en</dc:language>"
+        f"<dc:identifier>https://bench.example.org/doc/{n}</dc:identifier>"
+        "</oai_dc:dc></metadata></record>"
+    )
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
+        params = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
+        if params.get("verb") == "Identify":
+            body = (
+                HEAD + '<request verb="Identify">http://127.0.0.1/oai</request>'
+                "<Identify><repositoryName>Bench</repositoryName>"
+                "<baseURL>http://127.0.0.1/oai</baseURL>"
+                "<protocolVersion>2.0</protocolVersion>"
+                "<adminEmail>a@example.org</adminEmail>"
+                "<earliestDatestamp>2000-01-01T00:00:00Z</earliestDatestamp>"
+                "<deletedRecord>persistent</deletedRecord>"
+                "<granularity>YYYY-MM-DDThh:mm:ssZ</granularity></Identify></OAI-PMH>"
+            )
+        else:
+            offset = int(params.get("resumptionToken", "0"))
+            following = offset + PAGE
+            token = (
+                f"<resumptionToken>{following}</resumptionToken>"
+                if following < RECORDS
+                else "<resumptionToken/>"
+            )
+            records = "".join(
+                _record(n) for n in range(offset, min(following, RECORDS))
+            )
+            body = (
+                HEAD + '<request verb="ListRecords">http://127.0.0.1/oai</request>'
+                f"<ListRecords>{records}{token}</ListRecords></OAI-PMH>"
+            )
+        data = body.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/xml; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format, *args) -> None:  # noqa: A002
+        """Quiet."""
+
+
+def _floor(url: str) -> float:
+    from oaipmh_scythe import Scythe
+
+    started = time.perf_counter()
+    with Scythe(url) as scythe:
+        count = sum(1 for _ in scythe.list_records(metadata_prefix="oai_dc"))
+    elapsed = time.perf_counter() - started
+    assert count == RECORDS, count
+    return elapsed
+
+
+def main() -> bool:
+    """Harvest RECORDS records three ways, print the figures; True if targets hold."""
+    os.environ["FEDERATION_ALLOW_LOOPBACK"] = "true"
+    tmp = Path(tempfile.mkdtemp(prefix="bench-harvest-"))
+    _setup_django(tmp / "bench.sqlite3")
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("load_reference_data", verbosity=0)
+    from tests.factories import InstitutionFactory
+
+    from clearinghouse.federation.models import RunStatus, Source, SourceStatus
+    from clearinghouse.federation.services import source_harvest
+    from clearinghouse.library.models import Document
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{httpd.server_address[1]}/oai"
+
+    floor_s = _floor(url)
+    source = Source.objects.create(
+        name="Bench",
+        kind="oai-pmh",
+        url=url,
+        institution=InstitutionFactory(),
+        status=SourceStatus.ACTIVE,
+    )
+    started = time.perf_counter()
+    first = source_harvest(source=source)
+    first_s = time.perf_counter() - started
+    assert first.status == RunStatus.SUCCEEDED, first.errors[:3]
+    assert Document.objects.count() == RECORDS
+    Source.objects.filter(pk=source.pk).update(cursor="")
+    source.refresh_from_db()
+    started = time.perf_counter()
+    again = source_harvest(source=source)
+    again_s = time.perf_counter() - started
+    assert again.unchanged == RECORDS and again.created == again.updated == 0
+    httpd.shutdown()
+
+    results = {
+        "records": RECORDS,
+        "page_size": PAGE,
+        "floor_scythe_s": round(floor_s, 2),
+        "floor_records_per_s": round(RECORDS / floor_s, 1),
+        "first_harvest_s": round(first_s, 2),
+        "first_records_per_s": round(RECORDS / first_s, 1),
+        "reharvest_s": round(again_s, 2),
+        "reharvest_records_per_s": round(RECORDS / again_s, 1),
+        "ratio_to_floor": round(floor_s / first_s, 4),
+        "reharvest_speedup": round(first_s / again_s, 2),
+    }
+    for name, value in results.items():
+        print(f"{name:>26}: {value}")
+    out = Path(__file__).parent / "results"
+    out.mkdir(exist_ok=True)
+    (out / "harvest.json").write_text(json.dumps(results, indent=2) + "\n")
+    missed = [name for name, target in TARGETS.items() if results[name] < target]
+    for name in missed:
+        print(f"target missed: {name} {results[name]} < {TARGETS[name]}")
+    return not missed
+
+
+if __name__ == "__main__":
+    sys.exit(0 if main() else 1)

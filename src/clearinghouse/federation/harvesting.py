@@ -1,0 +1,249 @@
+"""What every harvester shares: the run context, retries, XML screening, the base class.
+
+A harvester is a small class per protocol (see `Harvester`). It reads the
+source through `HarvestContext.fetch` (the guarded fetcher with retries and
+backoff) and writes through `HarvestContext.document` / `withdraw` / `event`,
+which call the owning apps' services and keep the run's counts and errors.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from xml.etree.ElementTree import Element, ParseError
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clearinghouse.core.fetch import (
+    FetchError,
+    FetchRefused,
+    FetchResponse,
+    FetchTooLarge,
+    fetch,
+)
+from clearinghouse.library import services as library_services
+
+from .models import HarvestRun, Source
+
+logger = logging.getLogger(__name__)
+
+TRANSIENT_STATUSES = {408, 425, 429, 500, 502, 503, 504}
+# Per-field caps before the library's own (harvested text is never trusted).
+FIELD_CAPS = {
+    "title": 2000,
+    "summary": 20000,
+    "body": 200000,
+    "authors": 100,
+    "author": 300,
+    "url": 1000,
+    "identifier": 500,
+    "doi": 300,
+    "licence": 1000,
+    "date": 100,
+}
+MAX_ERRORS_KEPT = 200
+
+
+class HarvestFailed(Exception):
+    """The harvest cannot go on; the message (translated) says why."""
+
+    def __init__(self, message: str, *, record: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.record = record
+
+
+def parse_xml(content: bytes, *, what: str) -> Element:
+    """Parse harvested XML without entities or external references, or HarvestFailed."""
+    try:
+        return SafeET.fromstring(content, forbid_dtd=False, forbid_entities=True)
+    except DefusedXmlException as error:
+        raise HarvestFailed(
+            _("%(what)s declares XML entities or external references; refused.")
+            % {"what": what}
+        ) from error
+    except ParseError as error:
+        raise HarvestFailed(
+            _("%(what)s is not well-formed XML (%(error)s).")
+            % {"what": what, "error": str(error)[:200]}
+        ) from error
+
+
+def cap(value, name: str) -> str:
+    """A harvested text value, stripped and cut at the field's cap."""
+    if value is None:
+        return ""
+    return str(value).strip()[: FIELD_CAPS.get(name, 2000)]
+
+
+def _retry_after(response: FetchResponse) -> float | None:
+    value = response.header("retry-after").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - timezone.now()).total_seconds())
+
+
+@dataclass
+class HarvestContext:
+    """One run of one source: fetching with retries, writing, counting."""
+
+    source: Source
+    run: HarvestRun
+    dry_run: bool = False
+    allow_loopback: bool = False
+    sleep: Callable[[float], None] = time.sleep
+    seen: set[str] = field(default_factory=set)
+    # Identifier -> datestamp of what this source gave before (OAI-PMH).
+    known: dict = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """How the source is credited on records."""
+        return f"{self.source.name} ({self.source.institution})"
+
+    def batch(self):
+        """One transaction around a page of records: fewer commits, and a page
+        is written whole or not at all. (A dry run is one rolled-back
+        transaction around the whole harvest already.)"""
+        return transaction.atomic()
+
+    def error(self, message: str, *, record: str = "") -> None:
+        """Log a per-record or per-request error in the run."""
+        self.run.skipped += 1 if record else 0
+        if len(self.run.errors) < MAX_ERRORS_KEPT:
+            self.run.errors.append({"record": record[:500], "message": message[:1000]})
+        logger.warning(
+            "federation.harvest.error",
+            extra={"source": self.source.pk, "record": record[:200], "error": message},
+        )
+
+    def fetch(
+        self, url: str, *, headers: dict[str, str] | None = None
+    ) -> FetchResponse:
+        """GET through the guarded fetcher, retrying transient failures with backoff.
+
+        A 503/429 with Retry-After waits what the server asks (capped); other
+        transient failures wait base × 2^attempt. Refusals and oversized
+        bodies are not retried. Returns the response of any final status.
+        """
+        attempts = settings.FEDERATION_RETRIES + 1
+        for attempt in range(attempts):
+            self.run.requests += 1
+            last = attempt == attempts - 1
+            try:
+                response = fetch(
+                    url, headers=headers, allow_loopback=self.allow_loopback
+                )
+            except (FetchRefused, FetchTooLarge) as error:
+                raise HarvestFailed(error.message) from error
+            except FetchError as error:
+                if last:
+                    raise HarvestFailed(error.message) from error
+                self._wait(attempt, None)
+                continue
+            if response.status in TRANSIENT_STATUSES and not last:
+                self._wait(attempt, _retry_after(response))
+                continue
+            return response
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _wait(self, attempt: int, asked: float | None) -> None:
+        self.run.retries += 1
+        delay = settings.FEDERATION_RETRY_BASE * (2**attempt)
+        if asked is not None:
+            delay = asked
+        self.sleep(min(delay, settings.FEDERATION_RETRY_MAX_WAIT))
+
+    def document(self, *, identifier: str, datestamp, fields: dict) -> None:
+        """Create, merge or leave unchanged one harvested document."""
+        source = self.source
+        fields.setdefault("issue_ids", self.default_issue_ids)
+        fields.setdefault("institution_ids", [source.institution_id])
+        if not fields.get("doc_type") and source.default_doc_type:
+            fields["doc_type"] = source.default_doc_type
+        if not fields.get("language") and source.default_language:
+            fields["language"] = source.default_language
+        try:
+            with transaction.atomic():
+                outcome = library_services.document_upsert_harvested(
+                    source_key=source.key,
+                    source_label=self.label,
+                    source_url=source.url,
+                    original_identifier=identifier,
+                    datestamp=datestamp,
+                    fields=fields,
+                )
+        except ValidationError as error:
+            self.error(_validation_text(error), record=identifier)
+            return
+        except DatabaseError as error:
+            self.error(
+                _("The database refused this record (%(error)s).")
+                % {"error": type(error).__name__},
+                record=identifier,
+            )
+            return
+        if outcome.created:
+            self.run.created += 1
+        elif outcome.changed:
+            self.run.updated += 1
+        else:
+            self.run.unchanged += 1
+
+    def withdraw(self, *, identifier: str) -> None:
+        """Record the source's deletion of a record."""
+        if library_services.document_withdraw_provenance(
+            source_key=self.source.key, original_identifier=identifier
+        ):
+            self.run.deleted += 1
+        else:
+            self.run.unchanged += 1
+
+    @property
+    def default_issue_ids(self) -> list[int]:
+        """The source's default issues, read once per run."""
+        if not hasattr(self, "_issue_ids"):
+            self._issue_ids = list(
+                self.source.default_issues.values_list("pk", flat=True)
+            )
+        return list(self._issue_ids)
+
+
+def _validation_text(error: ValidationError) -> str:
+    if hasattr(error, "error_dict"):
+        return "; ".join(
+            f"{name}: {' '.join(messages)}"
+            for name, messages in error.message_dict.items()
+        )
+    return " ".join(error.messages)
+
+
+class Harvester:
+    """Base class of the harvesters, one per kind of source.
+
+    A subclass implements `harvest(context)`: it fetches through
+    `context.fetch`, writes through `context.document`, `context.withdraw`
+    (or the events services), counts `context.run.fetched`, reports bad
+    records with `context.error(message, record=id)` and raises HarvestFailed
+    when the source as a whole cannot be read. It sets `context.run.complete`
+    only when it listed the whole source, and deletes nothing otherwise.
+    """
+
+    def harvest(self, context: HarvestContext) -> None:
+        """Harvest the context's source once."""
+        raise NotImplementedError

@@ -1,0 +1,150 @@
+"""Harvesting a real OAI-PMH repository on loopback, faults and all."""
+
+import pytest
+
+from clearinghouse.federation.models import RunStatus
+from clearinghouse.federation.services import source_harvest
+from clearinghouse.library.models import Document, DocumentProvenance, DocumentStatus
+
+from .oai_server import OaiRepository, serve
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def repository():
+    return OaiRepository(page_size=20, overlap=2)
+
+
+@pytest.fixture
+def server(repository):
+    with serve(repository) as running:
+        yield running
+
+
+@pytest.fixture
+def source(make_source, server):
+    return make_source(server.url("/oai"))
+
+
+def harvested(source) -> set[str]:
+    """The identifiers of this source whose documents are live here."""
+    return set(
+        DocumentProvenance.objects.filter(
+            source_key=source.key,
+            deleted_upstream=False,
+            document__status=DocumentStatus.PUBLISHED,
+        ).values_list("original_identifier", flat=True)
+    )
+
+
+def test_a_faulty_repository_is_harvested_completely(repository, source):
+    repository.add(110)
+    for n in (3, 7, 11):
+        repository.records[f"oai:repository.example.org:{n}"].deleted = True
+    # Request 0 is Identify; then a 503 with Retry-After, a dropped
+    # connection, and a token that expires between two pages.
+    repository.faults = {1: "503", 3: "drop", 5: "503", 7: "expire"}
+    run = source_harvest(source=source)
+    assert run.status in {RunStatus.SUCCEEDED, RunStatus.PARTIAL}, run.errors
+    assert harvested(source) == repository.live()
+    assert run.retries >= 3
+    assert run.complete
+    assert Document.objects.count() == len(repository.live())
+    assert any("restarted" in e["message"] for e in run.errors)
+
+
+def test_duplicates_across_pages_make_one_document_each(repository, source):
+    repository.add(50)
+    run = source_harvest(source=source)
+    assert run.status == RunStatus.SUCCEEDED, run.errors
+    assert run.fetched > 50  # the overlap sends some records twice
+    assert run.created == 50
+    assert Document.objects.count() == 50
+
+
+def test_reharvesting_an_unchanged_repository_writes_nothing(repository, source):
+    repository.add(40)
+    source_harvest(source=source)
+    source.cursor = ""  # a full listing again
+    stamps = dict(Document.objects.values_list("pk", "updated_at"))
+    run = source_harvest(source=source)
+    assert (run.created, run.updated, run.deleted) == (0, 0, 0)
+    assert run.unchanged == 40
+    assert dict(Document.objects.values_list("pk", "updated_at")) == stamps
+
+
+def test_deleted_records_withdraw_their_documents(repository, source):
+    repository.add(30)
+    source_harvest(source=source)
+    gone = "oai:repository.example.org:5"
+    repository.records[gone].deleted = True
+    repository.records[gone].datestamp = "2026-12-01T00:00:00Z"
+    run = source_harvest(source=source)
+    assert run.deleted == 1
+    document = DocumentProvenance.objects.get(original_identifier=gone).document
+    assert document.status == DocumentStatus.WITHDRAWN
+    assert harvested(source) == repository.live()
+
+
+def test_incremental_harvests_ask_from_the_last_response_date(
+    repository, source, server
+):
+    repository.add(30)
+    source_harvest(source=source)
+    source.refresh_from_db()
+    assert source.cursor == repository.now
+    repository.add(5, start=100, datestamp="2026-12-01T00:00:00Z")
+    run = source_harvest(source=source)
+    assert f"from={repository.now.replace(':', '%3A')}" in server.requests[-1]
+    assert run.created == 5
+    assert run.fetched == 5
+    assert not run.complete
+
+
+def test_a_harvest_that_fails_halfway_deletes_nothing(repository, source):
+    repository.add(60)
+    source_harvest(source=source)
+    before = harvested(source)
+    # The repository loses twenty records, then breaks on its second page.
+    for n in range(40, 60):
+        del repository.records[f"oai:repository.example.org:{n}"]
+    source.cursor = ""
+    requests_so_far = repository.served
+    repository.faults = {requests_so_far + 2: "broken"}
+    run = source_harvest(source=source)
+    assert run.status == RunStatus.FAILED
+    assert run.deleted == 0
+    assert not run.complete
+    assert harvested(source) == before
+    source.refresh_from_db()
+    assert source.cursor == ""
+    assert source.consecutive_failures == 1
+    # Once the repository is whole again, the complete listing withdraws them.
+    run = source_harvest(source=source)
+    assert run.status == RunStatus.SUCCEEDED, run.errors
+    assert run.deleted == 20
+    assert harvested(source) == repository.live()
+
+
+def test_an_error_code_fails_the_run_with_its_message(make_source, server):
+    source = make_source(server.url("/oai"), oai_metadata_prefix="marc21")
+    run = source_harvest(source=source)
+    assert run.status == RunStatus.FAILED
+    assert "cannotDisseminateFormat" in run.errors[-1]["message"]
+
+
+def test_an_empty_repository_is_a_complete_empty_listing(repository, source):
+    run = source_harvest(source=source)
+    assert run.status == RunStatus.SUCCEEDED
+    assert run.complete
+
+
+def test_a_dry_run_writes_nothing_and_keeps_the_schedule(repository, source):
+    repository.add(20)
+    run = source_harvest(source=source, dry_run=True)
+    assert run.created == 20
+    assert Document.objects.count() == 0
+    source.refresh_from_db()
+    assert source.cursor == ""
+    assert source.next_harvest_at is None
