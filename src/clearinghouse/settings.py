@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "clearinghouse.roadmap",
     "clearinghouse.datasets",
     "clearinghouse.api",
+    "clearinghouse.security",
 ]
 
 MIDDLEWARE = [
@@ -80,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "clearinghouse.security.middleware.AdminAuditMiddleware",
 ]
 
 ROOT_URLCONF = "clearinghouse.urls"

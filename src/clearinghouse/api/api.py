@@ -9,6 +9,7 @@ from clearinghouse.actors.api import router as actors_router
 from clearinghouse.events.api import router as events_router
 from clearinghouse.matrix.api import router as matrix_router
 from clearinghouse.roadmap.api import router as roadmap_router
+from clearinghouse.security.api import router as security_router
 from clearinghouse.taxonomy.api import router as taxonomy_router
 
 from .errors import ApiError
@@ -19,8 +20,10 @@ api = NinjaAPI(
     urls_namespace="api",
     description=(
         "The issue–institution matrix, its gaps, the taxonomy and the institutions. "
-        "Reads are public. Writes need a signed-in secretariat session and the "
-        'CSRF token (X-CSRFToken header). Errors answer {"detail": [messages]} '
+        "Reads are public. Writes need a signed-in session and its CSRF token "
+        "(X-CSRFToken header), or an institution's API token "
+        "(Authorization: Bearer …) for that institution's records. "
+        'Errors answer {"detail": [messages]} '
         "in the language of the Accept-Language header."
     ),
 )
@@ -29,6 +32,7 @@ api.add_router("", actors_router)
 api.add_router("", matrix_router)
 api.add_router("", events_router)
 api.add_router("", roadmap_router)
+api.add_router("", security_router)
 
 
 @api.exception_handler(ApiError)
