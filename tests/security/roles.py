@@ -1,6 +1,7 @@
 """Accounts in each role, for the access tests."""
 
 from django.contrib.auth import get_user_model
+from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from clearinghouse.actors.models import FocalPoint, FocalPointStatus
@@ -28,3 +29,19 @@ def focal_point_create(username: str, institution):
         user=user, institution=institution, status=FocalPointStatus.APPROVED
     )
     return user
+
+
+def walk_patterns(patterns=None, namespace=None):
+    """Every URL pattern of the site, with its namespaced name (or its route
+    where it has none)."""
+    if patterns is None:
+        patterns = get_resolver().url_patterns
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = pattern.namespace
+            if namespace and inner:
+                inner = f"{namespace}:{inner}"
+            yield from walk_patterns(pattern.url_patterns, inner or namespace)
+        elif isinstance(pattern, URLPattern):
+            name = pattern.name or str(pattern.pattern)
+            yield f"{namespace}:{name}" if namespace else name, pattern

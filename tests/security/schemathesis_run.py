@@ -14,9 +14,13 @@ from collections import Counter
 
 
 def main(max_examples: int, path_regex: str | None = None) -> dict:
+    import logging
+
     import django
 
     django.setup()
+    # Thousands of refused requests would each log a warning.
+    logging.disable(logging.WARNING)
     from django.conf import settings
 
     # The error pages link the stylesheet; no collectstatic ran for this copy.

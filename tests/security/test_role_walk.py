@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.db import transaction
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.urls.exceptions import NoReverseMatch
 
 from clearinghouse.actors.models import Institution
@@ -25,7 +25,7 @@ from clearinghouse.matrix.models import Mandate
 from clearinghouse.roadmap.models import Milestone, Proposal
 from clearinghouse.security.services import api_token_create
 from clearinghouse.taxonomy.models import Issue
-from tests.security.roles import focal_point_create, user_create
+from tests.security.roles import focal_point_create, user_create, walk_patterns
 
 pytestmark = pytest.mark.django_db
 
@@ -214,19 +214,6 @@ OPERATIONS = {
 }
 
 
-def _walk(patterns, namespace=None):
-    """Every URL pattern below `patterns`, with its namespaced name."""
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            inner = pattern.namespace
-            if namespace and inner:
-                inner = f"{namespace}:{inner}"
-            yield from _walk(pattern.url_patterns, inner or namespace)
-        elif isinstance(pattern, URLPattern):
-            name = pattern.name or str(pattern.pattern)
-            yield f"{namespace}:{name}" if namespace else name, pattern
-
-
 class Records:
     """Real records from the Forum 2004 dataset for the URLs' arguments."""
 
@@ -329,7 +316,7 @@ def _admin_url(name, pattern, records):
 
 
 def test_every_url_pattern_has_an_entry_in_the_table():
-    names = {name for name, _pattern in _walk(get_resolver().url_patterns)}
+    names = {name for name, _pattern in walk_patterns()}
     pages = {
         name
         for name in names
@@ -344,7 +331,7 @@ def test_every_url_pattern_has_an_entry_in_the_table():
 
 def _walk_pages(records, clients, csrf_client, failures) -> int:
     requests = 0
-    for name, _pattern in _walk(get_resolver().url_patterns):
+    for name, _pattern in walk_patterns():
         if name.startswith((ADMIN_PREFIX, API_PREFIX)):
             continue
         page = PAGES[name]
@@ -371,7 +358,7 @@ def _walk_pages(records, clients, csrf_client, failures) -> int:
 
 def _walk_admin(records, clients, csrf_client, failures) -> int:
     walked = 0
-    for name, pattern in _walk(get_resolver().url_patterns):
+    for name, pattern in walk_patterns():
         if not name.startswith(ADMIN_PREFIX):
             continue
         url = _admin_url(name, pattern, records)
@@ -410,7 +397,7 @@ def test_every_api_operation_has_an_entry_in_the_table(client):
     )
     # And every API URL pattern is one of the document's paths or pages.
     document = client.get(reverse("api:openapi-json")).json()
-    for name, pattern in _walk(get_resolver().url_patterns):
+    for name, pattern in walk_patterns():
         if name.startswith(API_PREFIX) and name not in API_PAGES:
             route = "/api/v1/" + str(pattern.pattern).replace("<", "{").replace(
                 ">", "}"
