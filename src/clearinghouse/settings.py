@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "clearinghouse.consultations",
     "clearinghouse.analytics",
     "clearinghouse.api",
+    "clearinghouse.security",
 ]
 
 MIDDLEWARE = [
@@ -106,6 +107,7 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "clearinghouse.security.middleware.AdminAuditMiddleware",
 ]
 
 ROOT_URLCONF = "clearinghouse.urls"

@@ -1,5 +1,6 @@
 """Hostile query strings on every list page and API collection: never a 500."""
 
+import re
 from urllib.parse import quote
 
 import pytest
@@ -7,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import AreaFactory, IssueFactory, MandateFactory
+from tests.security.roles import walk_patterns
 
 pytestmark = pytest.mark.django_db
 
@@ -114,3 +116,87 @@ def test_nul_in_a_json_body_is_refused_before_any_write(secretariat_client, smal
     )
     assert response.status_code == 400
     assert Mandate.objects.count() == before
+
+
+def _takes_arguments(pattern) -> bool:
+    regex = pattern.pattern.regex
+    return bool(regex.groups or getattr(pattern.pattern, "converters", None))
+
+
+def _discovered_lists(client):
+    """Every page without path arguments (outside the admin) with the names of
+    the fields of its GET forms, and every API collection with its documented
+    query parameters: new lists are walked without being named here."""
+    from django.urls import reverse
+
+    found = {}
+    for name, pattern in walk_patterns():
+        if name.startswith(("admin:", "api:")) or _takes_arguments(pattern):
+            continue
+        url = reverse(name)
+        response = client.get(url)
+        fields = set()
+        if "html" in response.get("Content-Type", ""):
+            fields = set(
+                re.findall(
+                    r'<(?:input|select)[^>]* name="([^"]+)"', response.content.decode()
+                )
+            )
+        found[url] = sorted(fields - {"csrfmiddlewaretoken"} | {"q"})
+    document = client.get("/api/v1/openapi.json").json()
+    for path, operations in document["paths"].items():
+        operation = operations.get("get")
+        if operation is None or "{" in path:
+            continue
+        found[path] = sorted(
+            parameter["name"]
+            for parameter in operation.get("parameters", [])
+            if parameter["in"] == "query"
+        ) or ["q"]
+    return found
+
+
+@pytest.fixture
+def lists(client, small):
+    return _discovered_lists(client)
+
+
+def test_the_walk_finds_every_list(lists):
+    # The lists of every app built so far, and their filters.
+    for url in ("/en/events/", "/en/roadmap/", "/en/proposals/", "/api/v1/events"):
+        assert url in lists
+    assert "issue" in lists["/en/events/"]
+    assert "limit" in lists["/api/v1/events"]
+    assert len(lists) >= 25
+
+
+@pytest.mark.parametrize("value", NASTY)
+def test_nasty_values_in_every_filter_of_every_list_are_never_a_500(
+    client, lists, value
+):
+    for url, parameters in lists.items():
+        query = "&".join(f"{quote(name)}={quote(value)}" for name in parameters)
+        response = client.get(f"{url}?{query}")
+        assert response.status_code < 500, (url, value[:40])
+
+
+@settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(data=st.data())
+def test_generated_filters_on_discovered_lists_are_never_a_500(client, lists, data):
+    url = data.draw(st.sampled_from(sorted(lists)))
+    pairs = data.draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(lists[url]),
+                st.one_of(st.sampled_from(NASTY), st.text(max_size=300)),
+            ),
+            max_size=6,
+        )
+    )
+    query = "&".join(f"{quote(key)}={quote(value)}" for key, value in pairs)
+    response = client.get(f"{url}?{query}")
+    assert response.status_code < 500, (url, query[:200])

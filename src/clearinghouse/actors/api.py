@@ -2,17 +2,18 @@
 
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from ninja.security import django_auth
 
 from clearinghouse.api.errors import (
     ApiError,
     not_found,
-    require_secretariat,
     write_errors,
 )
 from clearinghouse.api.schemas import Detail, Source, source_of
 from clearinghouse.core.api_helpers import translations
 from clearinghouse.core.models import Country, StakeholderGroup
+from clearinghouse.security.auth import write_auth
+from clearinghouse.security.permissions import require_can_edit
+from clearinghouse.security.services import audit_request
 
 from . import selectors, services
 from .models import Institution, InstitutionKind, Scope
@@ -163,27 +164,29 @@ def _resolve(payload: dict) -> dict:
 @router.post(
     "/institutions",
     response={201: InstitutionOut, 400: Detail, 401: Detail, 403: Detail},
-    auth=django_auth,
+    auth=write_auth,
 )
 def create_institution(request, data: InstitutionIn):
-    require_secretariat(request)
+    require_can_edit(request)
     payload = _resolve(data.dict())
     with write_errors(_("This institution already exists.")):
         institution = services.institution_create(**payload)
+    audit_request(request, action="institution.create", target=institution)
     return Status(201, _institution_out(institution, request))
 
 
 @router.patch(
     "/institutions/{slug}",
     response={200: InstitutionOut, 400: Detail, 401: Detail, 403: Detail, 404: Detail},
-    auth=django_auth,
+    auth=write_auth,
 )
 def update_institution(request, slug: str, data: InstitutionPatch):
-    require_secretariat(request)
     institution = Institution.objects.filter(slug=slug).first()
     if institution is None:
         raise not_found(_("institution"), slug)
+    require_can_edit(request, institution)
     payload = _resolve(data.dict(exclude_unset=True))
     with write_errors(_("This institution already exists.")):
         services.institution_update(institution=institution, **payload)
+    audit_request(request, action="institution.update", target=institution)
     return _institution_out(selectors.institution_detail(slug=slug), request)

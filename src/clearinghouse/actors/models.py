@@ -1,5 +1,6 @@
 """Institutions: the columns of the matrix."""
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -76,3 +77,79 @@ class Institution(Sourced, TimeStamped):
 
     def get_absolute_url(self) -> str:
         return reverse("actors:institution", kwargs={"slug": self.slug})
+
+
+class FocalPointStatus(models.TextChoices):
+    """Where a request to act for an institution stands."""
+
+    REQUESTED = "requested", _("Requested")
+    APPROVED = "approved", _("Approved")
+    REVOKED = "revoked", _("Revoked")
+
+
+class FocalPointQuerySet(models.QuerySet):
+    """Named queries on focal points."""
+
+    def approved(self) -> "FocalPointQuerySet":
+        """Focal points the secretariat approved and has not revoked."""
+        return self.filter(status=FocalPointStatus.APPROVED, user__is_active=True)
+
+
+class FocalPoint(TimeStamped):
+    """A user who keeps an institution's records up to date on its behalf.
+
+    The user asks; the secretariat approves, and may revoke at any time.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="focal_points",
+    )
+    institution = models.ForeignKey(
+        Institution,
+        verbose_name=_("institution"),
+        on_delete=models.CASCADE,
+        related_name="focal_points",
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=FocalPointStatus.choices,
+        default=FocalPointStatus.REQUESTED,
+    )
+    statement = models.TextField(
+        _("statement"),
+        blank=True,
+        max_length=2000,
+        help_text=_("Who the user is at the institution, for the secretariat."),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = FocalPointQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("focal point")
+        verbose_name_plural = _("focal points")
+        ordering = ["institution__slug", "user__username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "institution"], name="actors_focalpoint_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=FocalPointStatus.values),
+                name="actors_focalpoint_status_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.institution.short_name}"

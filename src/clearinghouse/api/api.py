@@ -3,7 +3,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from clearinghouse.actors.api import router as actors_router
 from clearinghouse.consultations.api import router as consultations_router
@@ -13,18 +13,50 @@ from clearinghouse.library.api import router as library_router
 from clearinghouse.federation.api import router as federation_router
 from clearinghouse.matrix.api import router as matrix_router
 from clearinghouse.roadmap.api import router as roadmap_router
+from clearinghouse.security.api import router as security_router
 from clearinghouse.taxonomy.api import router as taxonomy_router
 
 from .errors import ApiError
 
-api = NinjaAPI(
+
+def _detail_response(description: str) -> dict:
+    return {
+        "description": description,
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/Detail"}}
+        },
+    }
+
+
+class ClearinghouseAPI(NinjaAPI):
+    """The API, whose document also lists the answers every operation can give:
+    422 for parameters or a body of the wrong type, 401/403 where it writes."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = operation["responses"]
+                if operation.get("parameters") or operation.get("requestBody"):
+                    responses.setdefault(
+                        "422", _detail_response("Parameters or body not valid")
+                    )
+                if operation.get("security"):
+                    responses.setdefault("401", _detail_response("Not signed in"))
+                    responses.setdefault("403", _detail_response("Not allowed"))
+        return schema
+
+
+api = ClearinghouseAPI(
     title="Internet Governance Clearinghouse API",
     version="1",
     urls_namespace="api",
     description=(
         "The issue–institution matrix, its gaps, the taxonomy and the institutions. "
-        "Reads are public. Writes need a signed-in secretariat session and the "
-        'CSRF token (X-CSRFToken header). Errors answer {"detail": [messages]} '
+        "Reads are public. Writes need a signed-in session and its CSRF token "
+        "(X-CSRFToken header), or an institution's API token "
+        "(Authorization: Bearer …) for that institution's records. "
+        'Errors answer {"detail": [messages]} '
         "in the language of the Accept-Language header."
     ),
 )
@@ -37,6 +69,7 @@ api.add_router("", filters_router)
 api.add_router("", library_router)
 api.add_router("", consultations_router)
 api.add_router("", federation_router)
+api.add_router("", security_router)
 
 
 @api.exception_handler(ApiError)
@@ -53,6 +86,18 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
         where = ".".join(str(part) for part in error.get("loc", ())[1:])
         messages.append(f"{where}: {error.get('msg', '')}" if where else error["msg"])
     return api.create_response(request, {"detail": messages}, status=422)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """Errors raised by django-ninja itself (a failed CSRF check), in our shape."""
+    message = str(exc)
+    if exc.status_code == 403 and "CSRF" in message:
+        message = _(
+            "The CSRF check failed: send the csrftoken cookie's value in the "
+            "X-CSRFToken header, or use an API token."
+        )
+    return api.create_response(request, {"detail": [message]}, status=exc.status_code)
 
 
 @api.exception_handler(AuthenticationError)

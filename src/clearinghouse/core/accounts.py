@@ -17,6 +17,7 @@ CURATED_APPS = (
     "roadmap",
     "consultations",
     "federation",
+    "security",
 )
 
 
@@ -74,3 +75,16 @@ def is_verified(user) -> bool:
         return True
     profile = getattr(user, "profile", None)
     return profile is not None and profile.is_verified
+
+
+def is_focal_point_of(user, institution) -> bool:
+    """Whether the user is an approved focal point of the institution."""
+    if not user.is_authenticated or not user.is_active or institution is None:
+        return False
+    from clearinghouse.actors.models import FocalPoint
+
+    return (
+        FocalPoint.objects.approved()
+        .filter(user=user, institution_id=institution.pk)
+        .exists()
+    )

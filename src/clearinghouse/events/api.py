@@ -13,18 +13,19 @@ from django.http import QueryDict
 from django.utils import timezone as django_timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.security import django_auth
 
 from clearinghouse.actors.models import Institution
 from clearinghouse.api.errors import (
     ApiError,
     not_found,
-    require_secretariat,
     write_errors,
 )
 from clearinghouse.api.schemas import Detail, Source, source_of
 from clearinghouse.core.api_helpers import translations
 from clearinghouse.core.models import Country
+from clearinghouse.security.auth import write_auth
+from clearinghouse.security.permissions import require_can_edit
+from clearinghouse.security.services import audit_request
 from clearinghouse.taxonomy.models import Issue
 
 from . import selectors, services, times
@@ -547,13 +548,15 @@ def _links(payload: dict) -> list[dict] | None:
 @router.post(
     "/events",
     response={201: EventOut, 400: Detail, 401: Detail, 403: Detail},
-    auth=django_auth,
+    auth=write_auth,
 )
 def create_event(request, data: EventIn):
-    """Create an event (secretariat). Times are read in the event's zone."""
-    require_secretariat(request)
+    """Create an event (secretariat, or a focal point of an organizer).
+
+    Times are read in the event's zone."""
     payload = data.dict()
     references = _references(payload)
+    require_can_edit(request, institutions=references.get("organizers", []))
     values = _values(payload)
     values["country_id"] = references.get("country_id")
     with write_errors(_("An event with this UID exists already.")):
@@ -565,13 +568,14 @@ def create_event(request, data: EventIn):
             organizers=references.get("organizers", []),
             issues=references.get("issues", []),
         )
+    audit_request(request, action="event.create", target=event)
     return Status(201, _event_out(_event(event.pk), request))
 
 
 @router.patch(
     "/events/{event_id}",
     response={200: EventOut, 400: Detail, 401: Detail, 403: Detail, 404: Detail},
-    auth=django_auth,
+    auth=write_auth,
 )
 def update_event(request, event_id: int, data: EventPatch):
     """Change the given fields of an event (secretariat).
@@ -579,10 +583,13 @@ def update_event(request, event_id: int, data: EventPatch):
     Changing only the time zone keeps the moments of a timed event and the
     dates of an all-day one.
     """
-    require_secretariat(request)
     event = _event(event_id)
+    require_can_edit(request, event)
     payload = data.dict(exclude_unset=True)
     references = _references(payload)
+    if references.get("organizers") is not None:
+        # A focal point may not hand the event to institutions not its own.
+        require_can_edit(request, institutions=references["organizers"])
     values = _values(payload, event=event)
     if "country_id" in references:
         values["country_id"] = references["country_id"]
@@ -595,16 +602,19 @@ def update_event(request, event_id: int, data: EventPatch):
             organizers=references.get("organizers"),
             issues=references.get("issues"),
         )
+    audit_request(request, action="event.update", target=event)
     return _event_out(_event(event_id), request)
 
 
 @router.delete(
     "/events/{event_id}",
     response={204: None, 401: Detail, 403: Detail, 404: Detail},
-    auth=django_auth,
+    auth=write_auth,
 )
 def delete_event(request, event_id: int):
     """Remove an event (secretariat); its public history stays."""
-    require_secretariat(request)
-    services.event_delete(event=_event(event_id))
+    event = _event(event_id)
+    require_can_edit(request, event)
+    audit_request(request, action="event.delete", target=event)
+    services.event_delete(event=event)
     return Status(204, None)

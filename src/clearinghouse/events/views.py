@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from clearinghouse.core.accounts import is_secretariat
 from clearinghouse.core.history import history_for
 from clearinghouse.core.responses import bad_request
+from clearinghouse.security.services import audit_request
 
 from . import jsonld, selectors, services, times
 from .filters import EventFilterForm
@@ -354,6 +355,11 @@ def _import_confirm(request: HttpRequest, template: str) -> HttpResponse:
             status=400,
         )
     del request.session[IMPORT_SESSION_KEY]
+    audit_request(
+        request,
+        action="event.calendar_import",
+        target=f"{stored.get('name', '')} sha256:{stored['digest']}",
+    )
     return render(
         request, template, {"report": report, "done": True, "name": stored.get("name")}
     )

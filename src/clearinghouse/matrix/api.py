@@ -7,16 +7,17 @@ validate them with the same forms, so they return the same rows.
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.security import django_auth
 
 from clearinghouse.actors.models import Institution
 from clearinghouse.api.errors import (
     ApiError,
     not_found,
-    require_secretariat,
     write_errors,
 )
 from clearinghouse.api.schemas import Detail, Source, source_of
+from clearinghouse.security.auth import write_auth
+from clearinghouse.security.permissions import require_can_edit
+from clearinghouse.security.services import audit_request
 from clearinghouse.taxonomy.models import Issue
 
 from . import services
@@ -201,10 +202,9 @@ def get_mandate(request, mandate_id: int):
 @router.post(
     "/mandates",
     response={201: MandateOut, 400: Detail, 401: Detail, 403: Detail},
-    auth=django_auth,
+    auth=write_auth,
 )
 def create_mandate(request, data: MandateIn):
-    require_secretariat(request)
     payload = data.dict()
     issue = Issue.objects.filter(slug=payload.pop("issue")).first()
     institution = Institution.objects.filter(slug=payload.pop("institution")).first()
@@ -218,6 +218,7 @@ def create_mandate(request, data: MandateIn):
         )
     if errors:
         raise ApiError(400, errors)
+    require_can_edit(request, institutions=[institution])
     with write_errors(_("This institution already has a mandate on this issue.")):
         mandate = services.mandate_create(
             institution=institution,
@@ -225,17 +226,18 @@ def create_mandate(request, data: MandateIn):
             roles=[str(role) for role in payload.pop("roles")],
             **payload,
         )
+    audit_request(request, action="mandate.create", target=mandate)
     return Status(201, _mandate_out(_mandate(mandate.pk)))
 
 
 @router.patch(
     "/mandates/{mandate_id}",
     response={200: MandateOut, 400: Detail, 401: Detail, 403: Detail, 404: Detail},
-    auth=django_auth,
+    auth=write_auth,
 )
 def update_mandate(request, mandate_id: int, data: MandatePatch):
-    require_secretariat(request)
     mandate = _mandate(mandate_id)
+    require_can_edit(request, mandate)
     payload = data.dict(exclude_unset=True)
     roles = payload.pop("roles", None)
     with write_errors(_("This institution already has a mandate on this issue.")):
@@ -244,15 +246,18 @@ def update_mandate(request, mandate_id: int, data: MandatePatch):
             roles=[str(role) for role in roles] if roles is not None else None,
             **payload,
         )
+    audit_request(request, action="mandate.update", target=mandate)
     return _mandate_out(_mandate(mandate_id))
 
 
 @router.delete(
     "/mandates/{mandate_id}",
     response={204: None, 401: Detail, 403: Detail, 404: Detail},
-    auth=django_auth,
+    auth=write_auth,
 )
 def delete_mandate(request, mandate_id: int):
-    require_secretariat(request)
-    services.mandate_delete(mandate=_mandate(mandate_id))
+    mandate = _mandate(mandate_id)
+    require_can_edit(request, mandate)
+    audit_request(request, action="mandate.delete", target=mandate)
+    services.mandate_delete(mandate=mandate)
     return Status(204, None)

@@ -11,18 +11,19 @@ from datetime import date, datetime
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.security import django_auth
 
 from clearinghouse.actors.models import Institution
 from clearinghouse.api.errors import (
     ApiError,
     not_found,
-    require_secretariat,
     write_errors,
 )
 from clearinghouse.api.schemas import Detail, Source, source_of
 from clearinghouse.core.api_helpers import translations
 from clearinghouse.events.models import Event
+from clearinghouse.security.auth import write_auth
+from clearinghouse.security.permissions import require_can_edit
+from clearinghouse.security.services import audit_request
 from clearinghouse.taxonomy.models import Issue
 
 from . import selectors, services
@@ -252,14 +253,14 @@ def _by_slugs(model, slugs: list[str], what: str, key: str = "slug") -> list:
 @router.patch(
     "/milestones/{slug}",
     response={200: MilestoneOut, 400: Detail, 401: Detail, 403: Detail, 404: Detail},
-    auth=django_auth,
+    auth=write_auth,
 )
 def update_milestone(request, slug: str, data: MilestonePatch):
     """Change a milestone. A changed span keeps the old one, with the reason."""
-    require_secretariat(request)
     milestone = Milestone.objects.filter(slug=slug).first()
     if milestone is None:
         raise not_found(_("milestone"), slug)
+    require_can_edit(request, milestone)
     payload = data.dict(exclude_unset=True)
     reason = payload.pop("reason", "") or ""
     for name, model, what, key in (
@@ -283,6 +284,7 @@ def update_milestone(request, slug: str, data: MilestonePatch):
         services.milestone_update(
             milestone=milestone, by=request.user, reason=reason, **payload
         )
+    audit_request(request, action="milestone.update", target=milestone)
     return _milestone_out(_milestone(slug), request)
 
 
@@ -308,16 +310,17 @@ def get_proposal(request, slug: str):
 @router.post(
     "/proposals/{slug}/updates",
     response={201: ProposalOut, 400: Detail, 401: Detail, 403: Detail, 404: Detail},
-    auth=django_auth,
+    auth=write_auth,
 )
 def add_proposal_update(request, slug: str, data: UpdateIn):
     """Record a dated follow-up; the proposal takes its status."""
-    require_secretariat(request)
     proposal = Proposal.objects.filter(slug=slug).first()
     if proposal is None:
         raise not_found(_("proposal"), slug)
+    require_can_edit(request, proposal)
     payload = data.dict()
     payload["status"] = str(payload["status"])
     with write_errors(_("This follow-up update already exists.")):
         services.proposal_update_add(proposal=proposal, by=request.user, **payload)
+    audit_request(request, action="proposal.update_add", target=proposal)
     return Status(201, _proposal_out(_proposal(slug), request))

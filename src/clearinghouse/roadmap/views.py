@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 from clearinghouse.core.accounts import is_secretariat
 from clearinghouse.core.history import history_for
 from clearinghouse.core.responses import bad_request, download, exporter_or_error
+from clearinghouse.security.services import audit_request
 
 from . import selectors, services
 from .exports import MILESTONE_COLUMNS, PROPOSAL_COLUMNS, milestone_rows, proposal_rows
@@ -284,4 +285,5 @@ def proposal_update_add(request: HttpRequest, slug: str) -> HttpResponse:
         return _proposal_page(
             request, proposal, form=form, errors=form.error_messages(), status=400
         )
+    audit_request(request, action="proposal.update_add", target=proposal)
     return redirect(f"{proposal.get_absolute_url()}#follow-up", permanent=False)

@@ -12,6 +12,7 @@ from clearinghouse.api.errors import (
 )
 from clearinghouse.api.schemas import Detail, Source, source_of
 from clearinghouse.core.api_helpers import translations
+from clearinghouse.security.services import audit_request
 
 from . import selectors, services
 from .models import Area, Issue
@@ -182,6 +183,7 @@ def create_issue(request, data: IssueIn):
     payload = _resolve(data.dict())
     with write_errors(_("This issue conflicts with an existing one.")):
         issue = services.issue_create(**payload)
+    audit_request(request, action="issue.create", target=issue)
     return Status(201, _issue_out(selectors.issue_detail(slug=issue.slug), request))
 
 
@@ -198,4 +200,5 @@ def update_issue(request, slug: str, data: IssuePatch):
     payload = _resolve(data.dict(exclude_unset=True))
     with write_errors(_("This issue conflicts with an existing one.")):
         services.issue_update(issue=issue, **payload)
+    audit_request(request, action="issue.update", target=issue)
     return _issue_out(selectors.issue_detail(slug=issue.slug), request)

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from clearinghouse.core.backup import BackupError, backup_restore
+from clearinghouse.security.services import audit_record
 
 
 class Command(BaseCommand):
@@ -27,4 +28,8 @@ class Command(BaseCommand):
             backup_restore(source=Path(source))
         except BackupError as error:
             raise CommandError(str(error)) from error
+        # Written after the restore, so that the restored log keeps it.
+        audit_record(
+            actor=None, action="backup.restore", target=str(source), request=None
+        )
         self.stdout.write(f"Restored from {source}")
