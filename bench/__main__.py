@@ -7,7 +7,7 @@ in a process of its own.
 import subprocess
 import sys
 
-BENCHMARKS = ["matrix", "events"]
+BENCHMARKS = ["matrix", "events", "crosslingual", "semantic"]
 
 
 def main() -> int:
