@@ -27,6 +27,7 @@ urlpatterns += i18n_patterns(
     path("", include("clearinghouse.events.urls")),
     path("", include("clearinghouse.roadmap.urls")),
     path("", include("clearinghouse.library.urls")),
+    path("", include("clearinghouse.semantic.urls")),
     prefix_default_language=True,
 )
 
