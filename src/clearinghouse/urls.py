@@ -17,6 +17,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("clearinghouse.events.urls_feeds")),
     path("", include("clearinghouse.roadmap.urls_feeds")),
+    path("", include("clearinghouse.library.urls_feeds")),
 ]
 
 urlpatterns += i18n_patterns(
