@@ -82,6 +82,8 @@ def _pages():
         "/en/matrix/?area=nowhere",
         "/en/nowhere/",
         "/api/v1/docs",
+        "/fr/library/discover/?q=pourriel&mode=words",
+        "/ar/library/suggestions/",
     ]
 
 

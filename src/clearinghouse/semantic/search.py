@@ -18,6 +18,7 @@ weights were chosen on a separate set of tuning queries
 (bench/crosslingual/tuning_queries.tsv), never on the evaluation queries.
 """
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -49,6 +50,8 @@ DEPTH = 100
 WEIGHTS = {"words": 1.0, "thesaurus": 1.0, "concepts": 2.0, "meaning": 1.0}
 MAX_QUERY_CHARS = 500
 
+logger = logging.getLogger(__name__)
+
 FullText = Callable[[str, dict, int], list[int]]
 
 
@@ -76,12 +79,16 @@ class Blend:
 
 
 def backend_fulltext(q: str, filters: dict, limit: int) -> list[int]:
-    """Ids ranked by the library's full-text backend."""
-    from clearinghouse.library.search import SearchRequest, get_backend
+    """Ids ranked by the library's full-text backend (none if it is not installed)."""
+    try:
+        from clearinghouse.library.search import SearchRequest, get_backend
+    except ImportError:
+        logger.warning("semantic.fulltext.unavailable")
+        return []
 
     result = get_backend().search(
         SearchRequest(
-            q=q, filters=filters, sort="relevance", page=1, per_page=limit, facets=[]
+            q=q, filters=filters, sort="relevance", page=1, per_page=limit, facets=False
         )
     )
     return [hit.id for hit in result.hits]

@@ -59,7 +59,9 @@ def suggestions(request: HttpRequest) -> HttpResponse:
     """Issues suggested for documents, for the secretariat to confirm or reject."""
     if not is_secretariat(request.user):
         return bad_request(
-            request, [_("Only the secretariat may review suggested issues.")], status=403
+            request,
+            [_("Only the secretariat may review suggested issues.")],
+            status=403,
         )
     if request.method == "POST":
         form = DecisionForm(request.POST)
