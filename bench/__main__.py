@@ -7,7 +7,7 @@ in a process of its own.
 import subprocess
 import sys
 
-BENCHMARKS = ["matrix", "events", "crosslingual", "semantic"]
+BENCHMARKS = ["matrix", "events", "search", "crosslingual", "semantic"]
 
 
 def main() -> int:
