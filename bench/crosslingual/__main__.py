@@ -241,6 +241,7 @@ def main() -> int:
     os.environ["TASKS_BACKEND"] = "django_tasks.backends.dummy.DummyBackend"
     docs, queries = data.documents(), data.queries()
     with tempfile.TemporaryDirectory() as tmp:
+        os.environ["SEARCH_INDEX_DIR"] = str(Path(tmp) / "search")
         _setup_django(Path(tmp) / "bench.sqlite3")
         from clearinghouse.semantic import services
 

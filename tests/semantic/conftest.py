@@ -2,6 +2,7 @@
 
 import pytest
 
+from clearinghouse.library import indexing
 from clearinghouse.semantic import services, store
 from clearinghouse.semantic.models import IssueVector
 from clearinghouse.taxonomy.models import Issue
@@ -45,6 +46,12 @@ TEXTS = {
 
 
 @pytest.fixture(autouse=True)
+def _own_search_index(settings, tmp_path):
+    """The library's full-text index of each test lives in its own folder."""
+    settings.SEARCH_INDEX_DIR = tmp_path / "search"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_matrix():
     """Each test starts with no search matrix in the process (the database is new)."""
     store.forget()
@@ -55,10 +62,12 @@ def _fresh_matrix():
 @pytest.fixture
 def documents(forum2004):
     """Six published documents, two per issue, in six languages (not yet embedded)."""
-    return {
+    made = {
         key: DocumentFactory(title=title, summary=summary, language=language)
         for key, (language, title, summary) in TEXTS.items()
     }
+    indexing.index_documents([d.pk for d in made.values()])
+    return made
 
 
 _issue_vectors: dict[str, tuple] = {}

