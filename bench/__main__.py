@@ -7,11 +7,17 @@ in a process of its own.
 import subprocess
 import sys
 
-BENCHMARKS = ["matrix", "events", "filters"]
-BENCHMARKS = ["matrix", "events", "search"]
-BENCHMARKS = ["matrix", "events", "spam", "consultation"]
-BENCHMARKS = ["matrix", "events", "harvest"]
-BENCHMARKS = ["matrix", "events", "search", "crosslingual", "semantic"]
+BENCHMARKS = [
+    "matrix",
+    "events",
+    "filters",
+    "search",
+    "spam",
+    "consultation",
+    "harvest",
+    "crosslingual",
+    "semantic",
+]
 
 
 def main() -> int:

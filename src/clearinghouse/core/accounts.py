@@ -6,8 +6,6 @@ from django.db import transaction
 
 SECRETARIAT_GROUP = "Secretariat"
 # Apps whose records the secretariat curates.
-CURATED_APPS = ("core", "taxonomy", "actors", "matrix", "events", "roadmap", "filters")
-CURATED_APPS = ("core", "taxonomy", "actors", "matrix", "events", "roadmap", "library")
 CURATED_APPS = (
     "core",
     "taxonomy",
@@ -15,6 +13,8 @@ CURATED_APPS = (
     "matrix",
     "events",
     "roadmap",
+    "filters",
+    "library",
     "consultations",
     "federation",
     "security",
