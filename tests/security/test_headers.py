@@ -62,11 +62,6 @@ def _pages():
         uid="global-forum-internet-governance-2004@forum2004.clearinghouse"
     )
     document = DocumentFactory(summary="<script>alert(1)</script>")
-    return [
-        f"/ar/library/{document.pk}/",
-        f"/en/library/{document.pk}/",
-        "/en/library/?q=spam+-law&type=law",
-        "/ar/library/?q=%22unbalanced",
     source = Source.objects.create(
         name="Partner repository",
         kind="oai-pmh",
@@ -75,6 +70,12 @@ def _pages():
         status="active",
     )
     return [
+        f"/ar/library/{document.pk}/",
+        f"/en/library/{document.pk}/",
+        "/en/library/?q=spam+-law&type=law",
+        "/ar/library/?q=%22unbalanced",
+        "/fr/library/discover/?q=pourriel&mode=words",
+        "/ar/library/suggestions/",
         "/ar/sources/",
         f"/fr/sources/{source.pk}/",
         "/en/events/",
@@ -133,8 +134,6 @@ def _consultation_pages():
         "/en/accounts/signup/",
         "/ru/accounts/login/",
         "/es/accounts/password/reset/",
-        "/fr/library/discover/?q=pourriel&mode=words",
-        "/ar/library/suggestions/",
     ]
 
 
