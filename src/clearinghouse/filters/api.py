@@ -4,7 +4,10 @@ and the CSRF token) and the consensus figures."""
 
 from datetime import datetime
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.security import SessionAuth
@@ -296,14 +299,24 @@ def _issue_out(issue: selectors.IssueConsensus) -> dict:
 
 @router.get("/filters/consensus", response=ConsensusOut)
 def consensus(request):
-    """The consensus map across issues."""
-    result = selectors.consensus_map_cached()
-    return {
-        "assessments": result.assessments,
-        "outcomes": {k or "none": n for k, n in result.outcomes.items()},
-        "ranked": [issue.slug for issue in result.ranked],
-        "issues": [_issue_out(issue) for issue in result.issues],
-    }
+    """The consensus map across issues.
+
+    Served as JSON cached per data version and language (the fingerprint is
+    read on every request, so it is never stale); the shape is ConsensusOut.
+    """
+    key = f"filters-consensus-json:{selectors.filters_version()}:{get_language()}"
+    body = cache.get(key)
+    if body is None:
+        result = selectors.consensus_map()
+        data = ConsensusOut(
+            assessments=result.assessments,
+            outcomes={k or "none": n for k, n in result.outcomes.items()},
+            ranked=[issue.slug for issue in result.ranked],
+            issues=[_issue_out(issue) for issue in result.issues],
+        )
+        body = data.model_dump_json()
+        cache.set(key, body, selectors.CONSENSUS_CACHE_SECONDS)
+    return HttpResponse(body, content_type="application/json; charset=utf-8")
 
 
 @router.get("/filters/consensus/{slug}", response={200: IssueConsensusOut, 404: Detail})
