@@ -68,7 +68,6 @@ def test_sign_up_sends_a_link_that_verifies_once(
         ({"email": "not-an-address"}, "valid email"),
         ({"stakeholder_group": "aliens"}, "Select a valid choice"),
         ({"website": "http://spam.example/"}, "automated"),
-        ({"fast": True}, "too fast"),
     ],
 )
 def test_bad_sign_ups_are_refused_with_a_message(
