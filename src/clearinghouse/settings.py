@@ -70,6 +70,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "clearinghouse.core.middleware.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "clearinghouse.core.middleware.RefuseNulMiddleware",
@@ -194,6 +195,10 @@ TASKS = {
 }
 
 LOGIN_URL = "admin:login"
+
+# Seconds for which browsers and shared caches may keep a public page
+# (anonymous GET, no cookie set); 0 turns it off.
+PUBLIC_PAGE_MAX_AGE = env.int("PUBLIC_PAGE_MAX_AGE", default=300)
 
 # A strict policy: every script and style is a file we serve; no inline code,
 # no other host. JSON-LD blocks are data, which browsers do not execute.

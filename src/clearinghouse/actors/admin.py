@@ -4,11 +4,15 @@ from django.contrib import admin
 from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from clearinghouse.core.admin import MissingTranslationsAdminMixin
+
 from .models import Institution
 
 
 @admin.register(Institution)
-class InstitutionAdmin(SimpleHistoryAdmin, TranslationAdmin):
+class InstitutionAdmin(
+    MissingTranslationsAdminMixin, SimpleHistoryAdmin, TranslationAdmin
+):
     list_display = (
         "name",
         "acronym",
