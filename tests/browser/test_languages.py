@@ -95,3 +95,13 @@ def test_arabic_layout_is_mirrored(site, new_context):
     (first, second), brand, width = _first_and_second_item(page)
     assert brand["left"] < 40
     assert first["left"] < second["left"]
+
+
+def test_english_quotes_read_left_to_right_on_arabic_pages(site, new_context):
+    """Punctuation stays at the end of an English quote inside a mirrored page."""
+    page = new_context(locale="ar").new_page()
+    page.goto(site.url("/ar/issues/spam/"))
+    quote = page.locator(".source blockquote").first
+    assert quote.evaluate("el => getComputedStyle(el).direction") == "ltr"
+    heading = page.get_by_role("heading", level=1)
+    assert heading.evaluate("el => getComputedStyle(el).direction") == "rtl"
