@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WEB_WORKERS ?= 2
 
-.PHONY: run serve test test-scale bench lint format lock install install-test data messages clean
+.PHONY: run serve test test-scale bench lint format lock install install-test data messages clean browser-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,9 +44,28 @@ serve:
 	$(BIN)/gunicorn clearinghouse.wsgi --bind $(HOST):$(PORT) \
 	  --workers $(WEB_WORKERS) --access-logfile - 
 
-test: install-test
+test: install-test browser-deps
 	$(BIN)/ruff check src tests bench
 	$(BIN)/pytest -m "not scale"
+
+# The browser tests (tests/browser) drive Debian's Chromium, with fonts for
+# every script of the six languages, and inject axe-core from the npm registry
+# (pinned in tests/browser/package-lock.json). Installed only when missing.
+BROWSER_PACKAGES := chromium fonts-noto-core fonts-noto-cjk
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+
+browser-deps: $(AXE)
+	@missing=""; for pkg in $(BROWSER_PACKAGES); do \
+	  dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	if [ -n "$$missing" ] || [ ! -x /usr/bin/chromium ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -qq --no-install-recommends $(BROWSER_PACKAGES); fi
+
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	@command -v npm >/dev/null || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm; }
+	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+	touch $@
 
 # The whole suite against throwaway PostgreSQL and Redis servers on loopback
 # ports (installed from Debian's packages when absent), stopped afterwards.

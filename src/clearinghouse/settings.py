@@ -90,6 +90,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "clearinghouse.core.middleware.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "clearinghouse.core.middleware.RefuseNulMiddleware",
@@ -315,6 +316,9 @@ OAI_REPOSITORY_IDENTIFIER = env.str(
 OAI_ADMIN_EMAIL = env.str("OAI_ADMIN_EMAIL", default="secretariat@igc.example.org")
 OAI_TOKEN_MAX_AGE = env.int("OAI_TOKEN_MAX_AGE", default=24 * 3600)
 OAI_CACHE_SECONDS = env.int("OAI_CACHE_SECONDS", default=60)
+# Seconds for which browsers and shared caches may keep a public page
+# (anonymous GET, no cookie set); 0 turns it off.
+PUBLIC_PAGE_MAX_AGE = env.int("PUBLIC_PAGE_MAX_AGE", default=300)
 
 # A strict policy: every script and style is a file we serve; no inline code,
 # no other host. JSON-LD blocks are data, which browsers do not execute.

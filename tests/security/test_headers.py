@@ -52,8 +52,8 @@ class _InlineCode(HTMLParser):
 
 def _pages():
     from clearinghouse.events.models import Event
-    from clearinghouse.filters.models import Assessment
     from clearinghouse.federation.models import Source
+    from clearinghouse.filters.models import Assessment
     from clearinghouse.roadmap.models import Milestone, Proposal
     from tests.library.factories import DocumentFactory
 

@@ -5,12 +5,16 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from clearinghouse.core.admin import MissingTranslationsAdminMixin
+
 from . import services
 from .models import FocalPoint, FocalPointStatus, Institution
 
 
 @admin.register(Institution)
-class InstitutionAdmin(SimpleHistoryAdmin, TranslationAdmin):
+class InstitutionAdmin(
+    MissingTranslationsAdminMixin, SimpleHistoryAdmin, TranslationAdmin
+):
     list_display = (
         "name",
         "acronym",

@@ -8,9 +8,9 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from clearinghouse.actors.api import router as actors_router
 from clearinghouse.consultations.api import router as consultations_router
 from clearinghouse.events.api import router as events_router
+from clearinghouse.federation.api import router as federation_router
 from clearinghouse.filters.api import router as filters_router
 from clearinghouse.library.api import router as library_router
-from clearinghouse.federation.api import router as federation_router
 from clearinghouse.matrix.api import router as matrix_router
 from clearinghouse.roadmap.api import router as roadmap_router
 from clearinghouse.security.api import router as security_router

@@ -1,7 +1,9 @@
 """Request screening shared by every page and endpoint."""
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 
 # NUL is never meaningful in a URL, a query or a JSON body, and PostgreSQL
@@ -38,3 +40,36 @@ class RefuseNulMiddleware:
             body = request.body
             return any(marker in body for marker in _NUL_MARKERS[:2])
         return False
+
+
+class PublicPageCacheMiddleware:
+    """Let browsers and shared caches keep public pages for a short while.
+
+    Applies to anonymous GET and HEAD requests answered 200 with HTML, when
+    the response sets no cookie and says nothing of caching itself (a page
+    with a form sets the CSRF cookie, so it stays private). The language is
+    in the URL, but `/` and pages without a prefix follow Accept-Language,
+    and a signed-in reader sees another page: both go into Vary.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (
+            settings.PUBLIC_PAGE_MAX_AGE > 0
+            and request.method in ("GET", "HEAD")
+            and response.status_code == 200
+            and response.get("Content-Type", "").startswith("text/html")
+            and not response.cookies
+            and not response.has_header("Cache-Control")
+            and not (user and user.is_authenticated)
+        ):
+            patch_cache_control(
+                response, public=True, max_age=settings.PUBLIC_PAGE_MAX_AGE
+            )
+        if response.get("Content-Type", "").startswith("text/html"):
+            patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        return response

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
+from clearinghouse.core.admin import MissingTranslationsAdminMixin
+
 from . import times
 from .models import (
     Event,
@@ -159,7 +161,7 @@ class EventOfficialInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(SimpleHistoryAdmin, TranslationAdmin):
+class EventAdmin(MissingTranslationsAdminMixin, SimpleHistoryAdmin, TranslationAdmin):
     form = EventAdminForm
     list_display = ("title", "kind", "status", "start", "timezone", "city", "country")
     list_filter = (

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
+from clearinghouse.core.admin import MissingTranslationsAdminMixin
+
 from . import services
 from .models import SPAN_FIELDS, Forecast, Milestone, Proposal, ProposalUpdate
 
@@ -79,7 +81,9 @@ class ForecastInline(admin.TabularInline):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(SimpleHistoryAdmin, TranslationAdmin):
+class MilestoneAdmin(
+    MissingTranslationsAdminMixin, SimpleHistoryAdmin, TranslationAdmin
+):
     form = MilestoneAdminForm
     list_display = ("title", "slug", "status", *SPAN_FIELDS)
     list_filter = ("status", "issues", "institutions")

@@ -4,11 +4,13 @@ from django.contrib import admin
 from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from clearinghouse.core.admin import MissingTranslationsAdminMixin
+
 from .models import Area, Issue, Synonym
 
 
 @admin.register(Area)
-class AreaAdmin(SimpleHistoryAdmin, TranslationAdmin):
+class AreaAdmin(MissingTranslationsAdminMixin, SimpleHistoryAdmin, TranslationAdmin):
     list_display = ("name", "slug", "order")
     search_fields = ("slug", "name", "definition")
     prepopulated_fields = {"slug": ("name_en",)}
@@ -20,7 +22,7 @@ class SynonymInline(admin.TabularInline):
 
 
 @admin.register(Issue)
-class IssueAdmin(SimpleHistoryAdmin, TranslationAdmin):
+class IssueAdmin(MissingTranslationsAdminMixin, SimpleHistoryAdmin, TranslationAdmin):
     list_display = ("name", "slug", "area", "broader")
     list_filter = ("area",)
     search_fields = ("slug", "name", "definition", "synonyms__label")

@@ -1,11 +1,15 @@
-"""Template helpers: language switcher links and query strings that keep filters."""
+"""Template helpers: language switcher links, query strings that keep filters,
+and curated text marked with its language when it is not the page's."""
 
 from urllib.parse import urlencode
 
 from django import template
 from django.conf import settings
 from django.urls import translate_url
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language_info
+
+from clearinghouse.core.languages import marked_html
 
 register = template.Library()
 
@@ -33,3 +37,14 @@ def query_with(pairs, **extra) -> str:
     items = list(pairs or [])
     items += [(key, value) for key, value in extra.items() if value not in ("", None)]
     return urlencode(items)
+
+
+@register.simple_tag
+def translated(obj, field: str) -> SafeString:
+    """A curated record's translated field, marked "(in English)" when it falls back.
+
+    Usage: {% translated issue "name" %}. Text in the page's language is
+    printed as is; text shown in its original language is wrapped in a
+    span with its lang and dir, followed by a small translated label.
+    """
+    return marked_html(obj, field)
