@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WEB_WORKERS ?= 2
 
-.PHONY: run serve test test-scale bench lint format lock install install-test data messages clean browser-deps
+.PHONY: run serve test test-scale test-search-pg bench lint format lock install install-test data messages clean browser-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,13 @@ test-scale: install-test
 	@urls="$$(scripts/scale-services start)" || exit 1; \
 	trap 'scripts/scale-services stop' EXIT; \
 	env $$urls $(BIN)/pytest -p no:cacheprovider
+
+# The library search tests against a throwaway PostgreSQL server (`make test`
+# runs them on the embedded engine): the same tests pass on both backends.
+test-search-pg: install-test
+	@urls="$$(scripts/scale-services start)" || exit 1; \
+	trap 'scripts/scale-services stop' EXIT; \
+	env $$urls $(BIN)/pytest -p no:cacheprovider tests/library/search
 
 bench: install-test
 	$(BIN)/python -m bench

@@ -3,7 +3,7 @@
 Generates a reproducible corpus (seeded; Zipfian vocabularies in six languages
 and four scripts, Chinese unsegmented, bodies of 2–5 KB, facet values), indexes
 it with the embedded backend, then runs 200 queries of one to three terms —
-a fifth of them with a term matching 10–50 % of the corpus — through HTTP: a
+at least a fifth of them with a term matching 10–50 % of the corpus — through HTTP: a
 loopback WSGI server around a Django view that does what
 `/api/v1/documents?q=` does (search, every facet, total count, JSON).
 
