@@ -138,6 +138,8 @@ def bench_search() -> dict:
 
 def main() -> int:
     os.environ["OMP_NUM_THREADS"] = "1"
+    # Timings depend on what else runs: say how busy the machine was.
+    print(f"Load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     embedding = bench_embedding()
     print(
         f"Embedding {embedding['documents']} documents on {embedding['workers']} "
@@ -154,6 +156,7 @@ def main() -> int:
         f"built in {search['build_s']} s ({search['lists']} lists, nprobe "
         f"{search['nprobe']})"
     )
+    print(f"Load average after: {os.getloadavg()[0]:.1f}")
     missed = []
     if embedding["embed_10k_s"] > TARGETS["embed_10k_s"]:
         missed.append("embedding")

@@ -1,9 +1,10 @@
 """Thesaurus expansion: a query naming an issue, in any language, finds its documents.
 
 Labels (the issue's name in six languages) and synonyms are folded (case,
-accents, Arabic letter forms) and cut into word stems: the first
-`STEM` letters of each word, a language-independent truncation stemmer that
-lets "signature" meet "signatures" and "électronique" meet "électroniques".
+accents, Arabic letter forms) into words; two words are forms of one word
+when they differ only in their last few letters (a language-independent
+light stemmer) so that "signature" meets "signatures" and "данных" meets
+"данные", but "internet" does not meet "interpretation".
 An issue matches when all the stems of one of its labels occur in the
 query, or when the query's stems all occur in one label and name few issues
 (so "servers" alone does not pull in every issue with the word). Chinese is
@@ -11,6 +12,7 @@ written without spaces: there, a label matches as a substring of the query
 and the query as a substring of a label.
 """
 
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,6 +24,7 @@ from clearinghouse.library.text import fold
 from clearinghouse.taxonomy.models import Issue, Synonym
 
 STEM = 5
+ENDING = 3
 # A query contained in labels of more issues than this is too general to expand.
 MAX_ISSUES_FOR_PARTIAL = 2
 _WORD = re.compile(r"\w+")
@@ -40,18 +43,33 @@ _STOP = frozenset(
 _ARTICLE = re.compile(r"^(?:وال|بال|لل|ال)(?=\w{3})")
 
 
+def same_word(a: str, b: str) -> bool:
+    """Two folded words are forms of one word: they share all but their last
+    letters (at most `ENDING` each), and at least `STEM` letters."""
+    if a == b:
+        return True
+    shared = len(os.path.commonprefix([a, b]))
+    if shared == min(len(a), len(b)) >= 4 and max(len(a), len(b)) - shared <= ENDING:
+        return True
+    return shared >= STEM and len(a) - shared <= ENDING and len(b) - shared <= ENDING
+
+
+def _covers(words: frozenset[str], wanted: frozenset[str]) -> bool:
+    """Every wanted word has a form among words."""
+    return all(any(same_word(w, x) for x in words) for w in wanted)
+
+
 def _has_han(text: str) -> bool:
     return any("\u3400" <= char <= "\u9fff" for char in text)
 
 
 def stems(text: str) -> frozenset[str]:
-    """The word stems of a text, folded, without function words."""
+    """The folded words of a text, without function words or Arabic articles."""
     out = set()
     for word in _WORD.findall(fold(text)):
         if word in _STOP:
             continue
-        word = _ARTICLE.sub("", word)
-        out.add(word[:STEM])
+        out.add(_ARTICLE.sub("", word))
     return frozenset(out)
 
 
@@ -96,7 +114,7 @@ def matching_issue_ids(query: str) -> list[int]:
         return []
     labels = _labels(_version())
     folded = fold(query)
-    query_stems = stems(query)
+    query_words = stems(query)
     whole: set[int] = set()
     partial: set[int] = set()
     for label in labels:
@@ -105,9 +123,9 @@ def matching_issue_ids(query: str) -> list[int]:
                 whole.add(label.issue_id)
             elif len(folded) >= 2 and _has_han(folded) and folded in label.han:
                 partial.add(label.issue_id)
-        elif label.stems <= query_stems:
+        elif _covers(query_words, label.stems):
             whole.add(label.issue_id)
-        elif query_stems and query_stems <= label.stems:
+        elif query_words and _covers(label.stems, query_words):
             partial.add(label.issue_id)
     if len(partial - whole) <= MAX_ISSUES_FOR_PARTIAL:
         whole |= partial
