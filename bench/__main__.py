@@ -7,7 +7,7 @@ in a process of its own.
 import subprocess
 import sys
 
-BENCHMARKS = ["matrix", "events", "harvest"]
+BENCHMARKS = ["matrix", "events", "search", "harvest"]
 
 
 def main() -> int:

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "clearinghouse.federation",
     "clearinghouse.library",
     "clearinghouse.datasets",
+    "clearinghouse.library.search",
     "clearinghouse.api",
 ]
 
@@ -270,6 +271,11 @@ CLEARINGHOUSE_SITE_NAME = env.str(
 # The matrix shows one column per institution up to this many institutions,
 # and groups columns by stakeholder group beyond it.
 MATRIX_MAX_COLUMNS = env.int("MATRIX_MAX_COLUMNS", default=40)
+
+# Library search engine: "tantivy" (embedded), "postgresql", or empty for
+# PostgreSQL when DATABASE_URL is PostgreSQL and the embedded engine otherwise.
+SEARCH_BACKEND = env.str("SEARCH_BACKEND", default="")
+SEARCH_INDEX_DIR = Path(env.str("SEARCH_INDEX_DIR", default=str(VAR_DIR / "search")))
 
 # The library: the largest file accepted for upload, and the longest text kept.
 LIBRARY_MAX_UPLOAD_BYTES = env.int("LIBRARY_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)

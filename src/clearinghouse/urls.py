@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("clearinghouse.events.urls_feeds")),
     path("", include("clearinghouse.roadmap.urls_feeds")),
     path("", include("clearinghouse.federation.urls_feeds")),
+    path("", include("clearinghouse.library.urls_feeds")),
 ]
 
 urlpatterns += i18n_patterns(

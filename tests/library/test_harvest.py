@@ -226,3 +226,18 @@ def test_issues_are_suggested_from_the_text_in_any_language():
     assert tag.issue == issue and not tag.confirmed
     other = harvest(key="federation:3", ident="c", title="关于垃圾邮件的报告")
     assert other.document.issue_tags.get().issue == issue
+
+
+def test_a_malformed_address_or_author_list_is_cleaned_not_fatal():
+    outcome = harvest(
+        url="http://exa mple.org/<x>",
+        authors="Single Author",
+        doi="not a doi",
+        language="xx",
+        doc_type="poem",
+    )
+    document = outcome.document
+    assert document.url == "" and document.doi == ""
+    assert document.authors == ["Single Author"]
+    assert document.doc_type == "report"
+    assert document.provenances.get().source_url == "https://partner.example.org/oai"

@@ -54,6 +54,7 @@ def _pages():
     from clearinghouse.events.models import Event
     from clearinghouse.federation.models import Source
     from clearinghouse.roadmap.models import Milestone, Proposal
+    from tests.library.factories import DocumentFactory
 
     mandate = Mandate.objects.select_related("issue", "institution").first()
     forum = Event.objects.get(
@@ -66,9 +67,14 @@ def _pages():
         institution=mandate.institution,
         status="active",
     )
+    document = DocumentFactory(summary="<script>alert(1)</script>")
     return [
         "/ar/sources/",
         f"/fr/sources/{source.pk}/",
+        f"/ar/library/{document.pk}/",
+        f"/en/library/{document.pk}/",
+        "/en/library/?q=spam+-law&type=law",
+        "/ar/library/?q=%22unbalanced",
         "/en/events/",
         "/ar/events/past/",
         "/fr/events/month/2004/03/",

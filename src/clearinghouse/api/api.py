@@ -8,6 +8,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from clearinghouse.actors.api import router as actors_router
 from clearinghouse.events.api import router as events_router
 from clearinghouse.federation.api import router as federation_router
+from clearinghouse.library.api import router as library_router
 from clearinghouse.matrix.api import router as matrix_router
 from clearinghouse.roadmap.api import router as roadmap_router
 from clearinghouse.taxonomy.api import router as taxonomy_router
@@ -31,6 +32,7 @@ api.add_router("", matrix_router)
 api.add_router("", events_router)
 api.add_router("", roadmap_router)
 api.add_router("", federation_router)
+api.add_router("", library_router)
 
 
 @api.exception_handler(ApiError)

@@ -14,6 +14,7 @@ CURATED_APPS = (
     "events",
     "roadmap",
     "federation",
+    "library",
 )
 
 

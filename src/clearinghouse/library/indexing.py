@@ -10,7 +10,7 @@ from .models import Document, DocumentIssue, DocumentStatus
 logger = logging.getLogger(__name__)
 
 
-def indexed_documents() -> "Iterable[Document]":
+def indexed_documents():
     """Documents with everything their index entry needs, in few queries."""
     return Document.objects.select_related(
         "jurisdiction_country__region",
@@ -114,3 +114,34 @@ def index_documents_safely(ids: Iterable[int]) -> None:
         index_documents(ids)
     except Exception:
         logger.exception("library.index.failed", extra={"document_ids": ids[:50]})
+
+
+def reindex_all(*, batch_size: int = 1000, progress=None) -> int:
+    """Rebuild the index: clear it, then add published documents in pk order.
+
+    `progress(done, total)` is called after each batch. Batches are read by
+    primary key ranges (keyset), so each costs the same however far along.
+    """
+    from .search import get_backend
+
+    backend = get_backend()
+    published = Document.objects.published()
+    total = published.count()
+    backend.clear()
+    done = 0
+    last = 0
+    while True:
+        batch = list(
+            indexed_documents()
+            .published()
+            .filter(pk__gt=last)
+            .order_by("pk")[:batch_size]
+        )
+        if not batch:
+            break
+        backend.index(index_doc(document) for document in batch)
+        done += len(batch)
+        last = batch[-1].pk
+        if progress is not None:
+            progress(done, total)
+    return done

@@ -1,13 +1,19 @@
 """Reads of the library: a document's page, its neighbours, lists for other pages."""
 
+from dataclasses import dataclass, field
+
+from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from clearinghouse.actors.models import Institution
 from clearinghouse.core.accounts import is_secretariat
+from clearinghouse.core.languages import LANGUAGE_CODES, field_suffix
+from clearinghouse.core.models import Country, Region, StakeholderGroup
 from clearinghouse.events.models import Event
-from clearinghouse.taxonomy.models import Issue
+from clearinghouse.taxonomy.models import Area, Issue
 
-from .models import Document, DocumentIssue, DocumentStatus
+from .models import Document, DocumentIssue, DocumentStatus, DocumentType
+from .querying import FACETS, MAX_DEPTH, MAX_PAGE, LibraryQuery
 
 RELATED_LIMIT = 10
 LIST_LIMIT = 50
@@ -86,3 +92,160 @@ def documents_for_institution(
 def review_queue() -> QuerySet:
     """Submissions waiting for the secretariat."""
     return Document.objects.awaiting_review().select_related("submitted_by")
+
+
+@dataclass
+class FacetValue:
+    """One value of a facet on the search page: its label, count and link."""
+
+    value: str
+    label: str
+    count: int
+    selected: bool
+    toggle: str
+
+
+@dataclass
+class SearchPage:
+    """A page of search results with everything the page and the API show."""
+
+    query: LibraryQuery
+    documents: list  # (Document, snippet, score)
+    total: int
+    facets: dict[str, list[FacetValue]]
+    hint: str | None
+    terms: list[str]
+    issues: list = field(default_factory=list)
+    institutions: list = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.query.per_page))
+
+    @property
+    def start(self) -> int:
+        """The number of the first result on this page."""
+        return (self.query.page - 1) * self.query.per_page + 1
+
+    @property
+    def has_next(self) -> bool:
+        # The engines page at most MAX_DEPTH results deep.
+        deepest = min(MAX_PAGE, MAX_DEPTH // self.query.per_page)
+        return self.query.page < min(self.pages, deepest)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.query.page > 1
+
+
+def _labels(facet: str, values: list[str]) -> dict[str, str]:
+    """Labels, in the active language, for a facet's values (slugs and codes)."""
+    if facet == "issue":
+        return dict(Issue.objects.filter(slug__in=values).values_list("slug", "name"))
+    if facet == "area":
+        return {a.slug: a.name for a in Area.objects.filter(slug__in=values)}
+    if facet == "institution":
+        return {i.slug: i.name for i in Institution.objects.filter(slug__in=values)}
+    if facet == "type":
+        return {v: DocumentType(v).label for v in values if v in DocumentType.values}
+    if facet == "language":
+        names = dict(settings.LANGUAGES)
+        return {v: str(names[v]) for v in values if v in names}
+    if facet == "stakeholder_group":
+        return {
+            v: StakeholderGroup(v).label for v in values if v in StakeholderGroup.values
+        }
+    if facet in ("region", "jurisdiction"):
+        labels = {r.code: r.name for r in Region.objects.filter(code__in=values)}
+        labels |= {c.iso2: c.name for c in Country.objects.filter(iso2__in=values)}
+        return labels
+    return {v: v for v in values}
+
+
+def label_facets(
+    query: LibraryQuery, facets: dict[str, list[tuple[str, int]]]
+) -> dict[str, list[FacetValue]]:
+    """The backend's facet counts with labels, selection and toggle links.
+
+    A selected value the backend no longer counts still shows, so that it
+    can be removed.
+    """
+    labelled = {}
+    for facet in FACETS:
+        counts = list(facets.get(facet, []))
+        counted = {value for value, _count in counts}
+        counts += [(v, 0) for v in query.filters.get(facet, []) if v not in counted]
+        if not counts:
+            continue
+        labels = _labels(facet, [value for value, _count in counts])
+        labelled[facet] = [
+            FacetValue(
+                value=value,
+                label=str(labels.get(value, value)),
+                count=count,
+                selected=value in query.filters.get(facet, []),
+                toggle=query.with_value(facet, value),
+            )
+            for value, count in counts
+        ]
+    return labelled
+
+
+def _name_terms(q: str) -> str:
+    """The words of a query, without its operators, to look for names."""
+    return " ".join(
+        word.strip('"()')
+        for word in q.split()
+        if word not in ("OR", "AND", "NOT") and not word.startswith("-")
+    ).strip()[:200]
+
+
+def issues_named(q: str, *, limit: int = 10) -> list[Issue]:
+    """Issues whose name, in any language, or a synonym contains the words."""
+    words = _name_terms(q)
+    if len(words) < 2:
+        return []
+    condition = Q(name__icontains=words) | Q(synonyms__label__icontains=words)
+    for code in LANGUAGE_CODES:
+        condition |= Q(**{f"name_{field_suffix(code)}__icontains": words})
+    return list(Issue.objects.with_area().filter(condition).distinct()[:limit])
+
+
+def institutions_named(q: str, *, limit: int = 10) -> list[Institution]:
+    """Institutions whose name or acronym contains the words."""
+    words = _name_terms(q)
+    if len(words) < 2:
+        return []
+    condition = Q(name__icontains=words) | Q(acronym__iexact=words)
+    for code in LANGUAGE_CODES:
+        condition |= Q(**{f"name_{field_suffix(code)}__icontains": words})
+    return list(Institution.objects.filter(condition).distinct()[:limit])
+
+
+def search(query: LibraryQuery, *, with_names: bool = True) -> SearchPage:
+    """Run a checked search on the active backend; documents loaded in one query."""
+    from .search import get_backend
+
+    result = get_backend().search(query.request())
+    ids = [hit.id for hit in result.hits]
+    documents = {
+        d.pk: d
+        for d in Document.objects.published()
+        .filter(pk__in=ids)
+        .prefetch_related("institutions")
+    }
+    rows = [
+        (documents[hit.id], hit.snippet, hit.score)
+        for hit in result.hits
+        if hit.id in documents
+    ]
+    return SearchPage(
+        query=query,
+        documents=rows,
+        total=result.total,
+        facets=label_facets(query, result.facets),
+        hint=result.hint,
+        terms=list(result.terms),
+        issues=issues_named(query.q) if with_names and query.q else [],
+        institutions=institutions_named(query.q) if with_names and query.q else [],
+    )

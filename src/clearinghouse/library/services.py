@@ -1,11 +1,15 @@
 """Writes to the library: documents from harvests, forms and uploads; their tags."""
 
 import logging
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +20,7 @@ from clearinghouse.core.languages import LANGUAGE_CODES
 from clearinghouse.taxonomy.models import Issue
 
 from . import indexing
+from .extraction import extract
 from .models import (
     AUTHOR_MAX,
     AUTHORS_MAX,
@@ -23,10 +28,12 @@ from .models import (
     SUMMARY_MAX,
     TITLE_MAX,
     Document,
+    DocumentFile,
     DocumentIssue,
     DocumentProvenance,
     DocumentStatus,
     DocumentType,
+    SavedSearch,
 )
 from .tagging import suggest_issues
 from .text import canonical_url, normalize_doi, parse_date, plain_text, title_key
@@ -74,14 +81,31 @@ def _aware(value) -> datetime | None:
     return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=UTC)
 
 
+_URL = URLValidator(schemes=["http", "https"])
+
+
+def _valid_url(value: str | None) -> bool:
+    """Whether a harvested address is one we store (else it is left out)."""
+    if not value or len(value) > 1000 or not canonical_url(value):
+        return False
+    try:
+        _URL(value)
+    except ValidationError:
+        return False
+    return True
+
+
 def _clean_fields(fields: dict) -> dict:
     """Harvested values made safe: plain text, capped, closed lists checked."""
     body_max = settings.LIBRARY_MAX_BODY_CHARS
     title = plain_text(fields.get("title"), limit=TITLE_MAX, single_line=True)
     if not title:
         raise ValidationError({"title": _("A document needs a title.")})
+    raw_authors = fields.get("authors") or []
+    if isinstance(raw_authors, str):
+        raw_authors = [raw_authors]
     authors = []
-    for author in fields.get("authors") or []:
+    for author in raw_authors:
         name = plain_text(author, limit=AUTHOR_MAX, single_line=True)
         if name and name not in authors:
             authors.append(name)
@@ -99,7 +123,7 @@ def _clean_fields(fields: dict) -> dict:
         "date_precision": precision,
         "doc_type": doc_type if doc_type in DocumentType.values else "",
         "language": language if language in LANGUAGE_CODES else "",
-        "url": url if canonical_url(url) else "",
+        "url": url if _valid_url(url) else "",
         "identifier": identifier,
         "doi": normalize_doi(fields.get("doi")) or normalize_doi(identifier),
         "licence": plain_text(fields.get("licence"), limit=300, single_line=True),
@@ -140,7 +164,8 @@ def _find(*, source_key: str, original_identifier: str, values: dict):
     return None, None
 
 
-def _derived(document: Document) -> None:
+def derive_keys(document: Document) -> None:
+    """Set the keys that find a document again: title key, canonical address, DOI."""
     document.title_key = title_key(document.title)
     document.canonical_url = canonical_url(document.url)
     document.doi = normalize_doi(document.doi) or normalize_doi(document.identifier)
@@ -205,7 +230,7 @@ def document_upsert_harvested(
             document.doc_type = DocumentType.REPORT
         if not values["language"]:
             document.language = detect_language(text)
-        _derived(document)
+        derive_keys(document)
         document.full_clean()
         document.save()
         suggestions = {s.issue_id: s.score for s in suggest_issues(text)}
@@ -272,7 +297,7 @@ def document_upsert_harvested(
         provenance_changed = True
     for field, value in (
         ("source_label", plain_text(source_label, limit=300, single_line=True)),
-        ("source_url", source_url if canonical_url(source_url) else ""),
+        ("source_url", source_url if _valid_url(source_url) else ""),
         ("datestamp", stamp),
         ("deleted_upstream", False),
     ):
@@ -286,7 +311,7 @@ def document_upsert_harvested(
         provenance.save()
         changed = True
     if changed and not created:
-        _derived(document)
+        derive_keys(document)
         document.full_clean()
         document.save()
     if changed:
@@ -396,7 +421,7 @@ def document_create(
         status=DocumentStatus.PUBLISHED if curator else DocumentStatus.SUBMITTED,
         submitted_by=by,
     )
-    _derived(document)
+    derive_keys(document)
     document.full_clean()
     document.save()
     if institution_ids:
@@ -434,7 +459,7 @@ def document_update(
     """A curator's correction of a document; its issue ticks become confirmed."""
     for field, value in _local_values(values).items():
         setattr(document, field, value)
-    _derived(document)
+    derive_keys(document)
     document.full_clean()
     document.save()
     if institution_ids is not None:
@@ -448,8 +473,14 @@ def document_update(
 
 
 @transaction.atomic
-def document_review(*, document: Document, publish: bool, note: str = "") -> Document:
-    """The secretariat's decision on a submission: published, or sent back as draft."""
+def document_review(
+    *, document: Document, publish: bool, note: str = "", issue_ids=None
+) -> Document:
+    """The secretariat's decision on a submission: published, or sent back as draft.
+
+    On publishing, the issues the curator ticks are confirmed (all the
+    submitter's when `issue_ids` is None) and the others dropped.
+    """
     if document.status != DocumentStatus.SUBMITTED:
         raise ValidationError(_("Only a submitted document can be reviewed."))
     document.status = DocumentStatus.PUBLISHED if publish else DocumentStatus.DRAFT
@@ -457,8 +488,10 @@ def document_review(*, document: Document, publish: bool, note: str = "") -> Doc
     document.full_clean()
     document.save()
     if publish:
-        # Publishing confirms the tags the submitter chose.
-        document.issue_tags.update(confirmed=True)
+        if issue_ids is None:
+            document.issue_tags.update(confirmed=True)
+        else:
+            _set_issues(document, issue_ids, confirmed=True)
     _schedule_index(document.pk)
     return document
 
@@ -473,3 +506,80 @@ def document_withdraw(*, document: Document) -> Document:
         document.save()
         _schedule_index(document.pk)
     return document
+
+
+def document_file_upload(*, name: str, data: bytes, by) -> DocumentFile:
+    """Check a file, read its text, then store it waiting for its document.
+
+    Reading happens before any write, outside the transaction (it may take
+    seconds); a refused file (UploadRefused) leaves nothing stored.
+    """
+    extracted = extract(name=name, data=data)
+    return _document_file_save(name=name, data=data, extracted=extracted, by=by)
+
+
+@transaction.atomic
+def _document_file_save(*, name: str, data: bytes, extracted, by) -> DocumentFile:
+    stored = DocumentFile(
+        original_name=PurePath(name).name[:255] or "document",
+        media_type=extracted.kind.media_type,
+        size=extracted.size,
+        sha256=extracted.sha256,
+        text=extracted.text,
+        uploaded_by=by,
+    )
+    stored.file.save(
+        f"upload{extracted.kind.suffixes[0]}", ContentFile(data), save=False
+    )
+    path = stored.file.name
+    try:
+        stored.full_clean()
+        stored.save()
+    except Exception:
+        # Nothing half-stored: the bytes go with the refused row.
+        stored.file.storage.delete(path)
+        raise
+    stored.extracted_title = extracted.title
+    return stored
+
+
+@transaction.atomic
+def saved_search_create(*, user, name: str, query: str) -> SavedSearch:
+    """Keep a search under a name, with a private, unguessable feed address."""
+    search = SavedSearch(
+        user=user,
+        name=plain_text(name, limit=200, single_line=True) or query[:200],
+        query=query,
+        token=secrets.token_urlsafe(32),
+    )
+    search.full_clean()
+    search.save()
+    return search
+
+
+@transaction.atomic
+def saved_search_delete(*, search: SavedSearch) -> None:
+    """Forget a saved search; its feed address stops answering."""
+    search.delete()
+
+
+def document_files_prune(*, before, dry_run: bool = False) -> int:
+    """Delete uploads never attached to a document, uploaded before `before`.
+
+    Their bytes go once the rows' deletion is committed.
+    """
+    waiting = DocumentFile.objects.filter(document__isnull=True, created_at__lt=before)
+    count = waiting.count()
+    if dry_run or not count:
+        return count
+    with transaction.atomic():
+        names = list(waiting.values_list("file", flat=True))
+        waiting.delete()
+        storage = DocumentFile._meta.get_field("file").storage
+
+        def remove() -> None:
+            for name in names:
+                storage.delete(name)
+
+        transaction.on_commit(remove)
+    return count

@@ -1,0 +1,195 @@
+"""What every search engine receives and returns, and the base class of backends."""
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from .query import ParsedQuery, parse
+
+logger = logging.getLogger(__name__)
+
+FACET_KEYS: tuple[str, ...] = (
+    "issue",
+    "area",
+    "type",
+    "language",
+    "year",
+    "institution",
+    "stakeholder_group",
+    "region",
+    "jurisdiction",
+)
+SORTS = ("relevance", "date")
+MAX_PER_PAGE = 100
+# Deepest result reachable by paging; beyond it, refine the search instead.
+MAX_DEPTH = 10_000
+# Facet values returned per facet, most frequent first (selected values are
+# always included so that a page can show them as checked).
+FACET_LIMIT = 50
+# Values of one facet in a filter; more is not a human query.
+MAX_FILTER_VALUES = 50
+
+
+@dataclass(frozen=True)
+class IndexDoc:
+    """One document as the engines index it; facets are slugs and codes."""
+
+    id: int
+    title: str
+    summary: str
+    body: str
+    language: str
+    date: date | None
+    facets: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class SearchRequest:
+    """A search: query text, facet filters (AND across keys, OR within one)."""
+
+    q: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 20
+    facets: bool = True
+    facet_limit: int = FACET_LIMIT
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One result: the document's id, its score, an HTML-safe snippet."""
+
+    id: int
+    score: float
+    snippet: str
+
+
+@dataclass
+class SearchResult:
+    """A page of hits, the total, facet counts, a hint and the terms looked for."""
+
+    hits: list[Hit]
+    total: int
+    facets: dict[str, list[tuple[str, int]]]
+    hint: str | None
+    terms: list[str]
+
+
+class SearchBackend:
+    """Base class of search backends (the engine behind `get_backend()`).
+
+    A backend stores `IndexDoc`s and answers `SearchRequest`s. Subclasses
+    implement five hooks and inherit the request handling:
+
+    - `index(docs)`: add or replace the documents (by id); idempotent, and
+      visible to searches once it returns.
+    - `delete(ids)`: remove documents by id; unknown ids are ignored.
+    - `clear()`: remove every document.
+    - `count()`: the number of documents indexed.
+    - `_search(query, request)`: run a parsed, non-empty `ParsedQuery` (or a
+      blank one, meaning "every document") with the request's validated
+      filters, sort and page; return the page's `(id, score)` pairs, the total
+      and the facet counts `{key: {value: count}}` (empty when
+      `request.facets` is false). The base class turns the pairs into hits
+      with snippets via `_texts(ids)` — `{id: (title, summary, body)}` — which
+      subclasses implement too.
+
+    The query is rendered from the AST by the backend itself: raw user text
+    never reaches an engine's parser, so that no input can raise.
+    """
+
+    name = "base"
+
+    def index(self, docs: Iterable[IndexDoc]) -> int:  # pragma: no cover
+        """Add or replace documents; return how many were written."""
+        raise NotImplementedError
+
+    def delete(self, ids: Iterable[int]) -> None:  # pragma: no cover
+        """Remove documents by id."""
+        raise NotImplementedError
+
+    def clear(self) -> None:  # pragma: no cover
+        """Remove every document."""
+        raise NotImplementedError
+
+    def count(self) -> int:  # pragma: no cover
+        """Return the number of documents indexed."""
+        raise NotImplementedError
+
+    def _search(
+        self, query: ParsedQuery, request: SearchRequest
+    ) -> tuple[list[tuple[int, float]], int, dict[str, dict[str, int]]]:
+        raise NotImplementedError  # pragma: no cover
+
+    def _texts(
+        self, ids: list[int]
+    ) -> dict[int, tuple[str, str, str]]:  # pragma: no cover
+        raise NotImplementedError
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        """Answer a search request; bad input yields a hint, never an exception."""
+        from .snippets import make_snippet
+
+        request = clean_request(request)
+        query = parse(request.q)
+        if query.matches_nothing:
+            return SearchResult([], 0, {}, query.hint, [])
+        pairs, total, counts = self._search(query, request)
+        texts = self._texts([doc_id for doc_id, _score in pairs]) if pairs else {}
+        hits = [
+            Hit(doc_id, score, make_snippet(texts.get(doc_id, ("", "", "")), query))
+            for doc_id, score in pairs
+        ]
+        facets = (
+            top_facets(counts, request.filters, request.facet_limit)
+            if request.facets
+            else {}
+        )
+        return SearchResult(hits, total, facets, query.hint, query.terms)
+
+
+def clean_request(request: SearchRequest) -> SearchRequest:
+    """Bound a request: known facet keys, page and page size within limits."""
+    filters = {}
+    for key, values in (request.filters or {}).items():
+        if key not in FACET_KEYS or not values:
+            continue
+        kept = [str(v)[:200] for v in values if v is not None and str(v)]
+        if kept:
+            filters[key] = sorted(set(kept))[:MAX_FILTER_VALUES]
+    try:
+        page = max(1, int(request.page))
+    except (TypeError, ValueError):
+        page = 1
+    try:
+        per_page = min(MAX_PER_PAGE, max(1, int(request.per_page)))
+    except (TypeError, ValueError):
+        per_page = 20
+    page = min(page, MAX_DEPTH // per_page)
+    sort = request.sort if request.sort in SORTS else "relevance"
+    return SearchRequest(
+        q=str(request.q or ""),
+        filters=filters,
+        sort=sort,
+        page=page,
+        per_page=per_page,
+        facets=bool(request.facets),
+        facet_limit=max(1, int(request.facet_limit or FACET_LIMIT)),
+    )
+
+
+def top_facets(
+    counts: dict[str, dict[str, int]], filters: dict[str, list[str]], limit: int
+) -> dict[str, list[tuple[str, int]]]:
+    """The most frequent values per facet, plus the selected ones."""
+    out = {}
+    for key in FACET_KEYS:
+        values = counts.get(key, {})
+        ranked = sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))
+        top = ranked[:limit]
+        shown = {value for value, _n in top}
+        top += [(v, values.get(v, 0)) for v in filters.get(key, []) if v not in shown]
+        out[key] = top
+    return out

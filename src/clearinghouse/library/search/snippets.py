@@ -1,0 +1,127 @@
+"""HTML-safe snippets: a short passage with the words looked for in <mark>.
+
+Matches are found in the original text with one regular expression per
+query, built from the normalized terms: each character becomes the class of
+every character that folds to it (any case, with or without accents, any
+alef form); Arabic letters may be followed by the diacritics and tatweel that
+normalization removes. This runs at the regex
+engine's speed instead of normalizing the text word by word.
+"""
+
+import re
+import unicodedata
+from functools import lru_cache
+from html import escape
+
+from .query import ParsedQuery
+from .text import HAN_RUN, normalize
+
+WIDTH = 240  # characters shown
+LEAD = 60  # characters shown before the first match
+# Characters of the body searched for a passage: snippets stay cheap.
+BODY_CHARS = 8_000
+_ARABIC_MARKS = "[\u0610-\u061a\u064b-\u065f\u0670\u0640]*"
+
+
+@lru_cache(maxsize=1)
+def _variants() -> dict[str, set[str]]:
+    """Folded character → the characters that fold to it (BMP scripts)."""
+    out: dict[str, set[str]] = {}
+    # Lower-case letters only: patterns are compiled case-insensitive.
+    for start, end in ((0xC0, 0x250), (0x400, 0x500), (0x620, 0x6D4)):
+        for code in range(start, end):
+            char = chr(code)
+            if not unicodedata.category(char).startswith("L") or char != char.lower():
+                continue
+            folded = normalize(char)
+            if len(folded) == 1 and folded != char:
+                out.setdefault(folded, {folded}).add(char)
+    return out
+
+
+def _char_class(char: str) -> str:
+    chars = _variants().get(char)
+    out = re.escape(char)
+    if chars:
+        out = "[" + "".join(re.escape(c) for c in sorted(chars)) + "]"
+    if "\u0600" <= char <= "\u06ff":
+        out += _ARABIC_MARKS  # diacritics and tatweel between Arabic letters
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _term_pattern(term: str) -> str:
+    if HAN_RUN.fullmatch(term):
+        return re.escape(term)
+    return r"(?<!\w)" + "".join(_char_class(c) for c in term) + r"(?!\w)"
+
+
+def _pattern(query: ParsedQuery) -> re.Pattern | None:
+    terms: set[str] = set()
+    for group in query.must:
+        for phrase in group:
+            terms.update(HAN_RUN.findall(phrase.text))
+            terms.update(t for t in phrase.tokens if not HAN_RUN.fullmatch(t))
+    return _compiled(tuple(sorted(terms, key=lambda t: (-len(t), t))))
+
+
+@lru_cache(maxsize=1024)
+def _compiled(terms: tuple[str, ...]) -> re.Pattern | None:
+    if not terms:
+        return None
+    return re.compile("|".join(_term_pattern(t) for t in terms), re.IGNORECASE)
+
+
+def _cut(text: str, start: int, end: int) -> tuple[int, int]:
+    """Move the window's ends to spaces where the script has them."""
+    if start > 0:
+        space = text.find(" ", start, start + 30)
+        start = space + 1 if space >= 0 else start
+    if end < len(text):
+        space = text.rfind(" ", end - 30, end)
+        end = space if space > start else end
+    return start, end
+
+
+def _render(text: str, start: int, end: int, matches: list[re.Match]) -> str:
+    parts, at = [], start
+    for m in matches:
+        if m.start() < at or m.end() > end:
+            continue
+        parts.append(escape(text[at : m.start()]))
+        parts.append(f"<mark>{escape(m.group())}</mark>")
+        at = m.end()
+    parts.append(escape(text[at:end]))
+    html = "".join(parts).strip()
+    if start > 0:
+        html = "… " + html
+    if end < len(text):
+        html += " …"
+    return html
+
+
+def make_snippet(texts: tuple[str, str, str], query: ParsedQuery) -> str:
+    """The best passage of the summary or body, escaped, matches in <mark>."""
+    _title, summary, body = texts
+    pattern = _pattern(query)
+    candidates = [t for t in (summary or "", (body or "")[:BODY_CHARS]) if t.strip()]
+    if not candidates:
+        return ""
+    for text in candidates if pattern else []:
+        matches = list(pattern.finditer(text))
+        if not matches:
+            continue
+        keys = [m.group().casefold() for m in matches[:100]]
+        best, best_terms = matches[0].start(), 0
+        for i, m in enumerate(matches[:100]):
+            window, j = set(), i
+            while j < len(keys) and matches[j].start() < m.start() + WIDTH - LEAD:
+                window.add(keys[j])
+                j += 1
+            if len(window) > best_terms:
+                best, best_terms = m.start(), len(window)
+        start, end = _cut(text, max(0, best - LEAD), max(0, best - LEAD) + WIDTH)
+        return _render(text, start, end, matches)
+    text = candidates[0]
+    start, end = _cut(text, 0, WIDTH)
+    return _render(text, start, end, [])

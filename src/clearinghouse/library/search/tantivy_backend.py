@@ -1,0 +1,281 @@
+"""The embedded engine: a tantivy index in a directory (default var/search/).
+
+Layout of a document in the index:
+
+- `id` (i64, indexed, fast): the document's primary key;
+- `text`: title, summary and body, normalized and tokenized by `text.py`
+  (whitespace-separated tokens, positions kept for phrases); `head`: title
+  and summary again, a scoring boost for matches there;
+- `day` (i64, fast): the date as days since 1970 (documents without a date
+  last), for sorting by date;
+- `src` (bytes, stored): the original title, summary and body, for snippets;
+- per facet key, `f_<key>` (raw terms, indexed) for filtering, and the
+  values again in single-valued fast columns `c_<key>_<n>` (one per value
+  slot) plus `c_<key>_x` for values beyond the slots. Facet counts are terms
+  aggregations over those columns: tantivy counts a single-valued column
+  several times faster than a multi-valued one, which decides whether a term
+  matching half a million documents meets the latency target (see the
+  decision record 0005).
+
+One writer at a time: a file lock beside the index serializes writers
+across processes; readers reload when the index's meta.json changes.
+"""
+
+import fcntl
+import json
+import logging
+import os
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+import tantivy
+
+from .base import FACET_KEYS, IndexDoc, SearchBackend, SearchRequest
+from .query import ParsedQuery, Phrase
+from .text import index_text
+
+logger = logging.getLogger(__name__)
+
+TOKENIZER = "clearinghouse"
+# Value slots per facet: most documents have at most this many values, and
+# every slot is a single-valued column (see the module docstring).
+SLOTS = {
+    "issue": 4,
+    "area": 2,
+    "type": 1,
+    "language": 1,
+    "year": 1,
+    "institution": 2,
+    "stakeholder_group": 2,
+    "region": 3,
+    "jurisdiction": 1,
+}
+HEAD_BOOST = 2.0
+NO_DATE = -(10**6)  # sorts last in descending date order
+WRITER_HEAP = 256 * 1024 * 1024
+COMMIT_EVERY = 50_000
+AGG_SIZE = 65_000 // (sum(SLOTS.values()) + len(SLOTS))  # tantivy's bucket cap
+EPOCH = date(1970, 1, 1)
+
+
+def _schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    sb.add_integer_field("id", stored=True, indexed=True, fast=True)
+    sb.add_text_field("text", tokenizer_name=TOKENIZER, index_option="position")
+    sb.add_text_field("head", tokenizer_name=TOKENIZER, index_option="position")
+    sb.add_integer_field("day", indexed=False, fast=True)
+    sb.add_bytes_field("src", stored=True, indexed=False, fast=False)
+    for key in FACET_KEYS:
+        sb.add_text_field(f"f_{key}", tokenizer_name="raw", index_option="basic")
+        for slot in [*range(SLOTS[key]), "x"]:
+            sb.add_text_field(
+                f"c_{key}_{slot}",
+                tokenizer_name="raw",
+                fast=True,
+                index_option="basic",
+            )
+    return sb.build()
+
+
+def _analyzer() -> tantivy.TextAnalyzer:
+    # Text arrives normalized and tokenized (text.py): split on spaces only.
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace())
+        .filter(tantivy.Filter.remove_long(255))
+        .build()
+    )
+
+
+class TantivyBackend(SearchBackend):
+    """Search backend on an embedded tantivy index (see the module docstring)."""
+
+    name = "tantivy"
+
+    def __init__(self, *, index_dir: str | os.PathLike) -> None:
+        self.path = Path(index_dir)
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.schema = _schema()
+        self._lock = threading.Lock()
+        self._meta_mtime = None
+        self.index_ = tantivy.Index(self.schema, path=str(self.path), reuse=True)
+        self.index_.register_tokenizer(TOKENIZER, _analyzer())
+        self._aggs = {
+            f"c_{key}_{slot}": {"terms": {"field": f"c_{key}_{slot}", "size": AGG_SIZE}}
+            for key in FACET_KEYS
+            for slot in [*range(SLOTS[key]), "x"]
+        }
+        self._aggs["total"] = {"value_count": {"field": "id"}}
+
+    # Writing -----------------------------------------------------------------
+
+    @contextmanager
+    def _writer(self) -> Iterator[tantivy.IndexWriter]:
+        """The index's one writer, held under an inter-process file lock."""
+        with open(self.path / ".writer.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            writer = self.index_.writer(WRITER_HEAP, 2)
+            try:
+                yield writer
+            except BaseException:
+                writer.rollback()
+                raise
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _document(self, doc: IndexDoc) -> tantivy.Document:
+        d = tantivy.Document()
+        d.add_integer("id", doc.id)
+        head = index_text(f"{doc.title}\n{doc.summary}")
+        d.add_text("text", f"{head} {index_text(doc.body)}")
+        d.add_text("head", head)
+        d.add_integer("day", (doc.date - EPOCH).days if doc.date else NO_DATE)
+        d.add_bytes(
+            "src",
+            json.dumps([doc.title, doc.summary, doc.body], ensure_ascii=False).encode(),
+        )
+        for key in FACET_KEYS:
+            values = sorted({str(v) for v in doc.facets.get(key, ()) if v})
+            slots = SLOTS[key]
+            for i, value in enumerate(values):
+                d.add_text(f"f_{key}", value)
+                d.add_text(f"c_{key}_{i if i < slots else 'x'}", value)
+        return d
+
+    def index(self, docs: Iterable[IndexDoc]) -> int:
+        """Add or replace documents (by id); committed before returning."""
+        written = 0
+        with self._writer() as writer:
+            for doc in docs:
+                writer.delete_documents_by_term("id", doc.id)
+                writer.add_document(self._document(doc))
+                written += 1
+                if written % COMMIT_EVERY == 0:
+                    writer.commit()
+            writer.commit()
+            writer.wait_merging_threads()
+        self._reload(force=True)
+        return written
+
+    def delete(self, ids: Iterable[int]) -> None:
+        """Remove documents by id; unknown ids are ignored."""
+        with self._writer() as writer:
+            for doc_id in ids:
+                writer.delete_documents_by_term("id", int(doc_id))
+            writer.commit()
+            writer.wait_merging_threads()
+        self._reload(force=True)
+
+    def clear(self) -> None:
+        """Remove every document."""
+        with self._writer() as writer:
+            writer.delete_all_documents()
+            writer.commit()
+            writer.wait_merging_threads()
+        self._reload(force=True)
+
+    def count(self) -> int:
+        """The number of documents indexed."""
+        return self._searcher().num_docs
+
+    # Reading -----------------------------------------------------------------
+
+    def _reload(self, *, force: bool = False) -> None:
+        """Reload the reader when another process committed (cheap stat)."""
+        try:
+            mtime = (self.path / "meta.json").stat().st_mtime_ns
+        except FileNotFoundError:
+            mtime = None
+        if force or mtime != self._meta_mtime:
+            with self._lock:
+                self.index_.reload()
+                self._meta_mtime = mtime
+
+    def _searcher(self) -> tantivy.Searcher:
+        self._reload()
+        return self.index_.searcher()
+
+    def _phrase(self, field: str, phrase: Phrase) -> tantivy.Query:
+        if len(phrase.tokens) == 1:
+            return tantivy.Query.term_query(self.schema, field, phrase.tokens[0])
+        return tantivy.Query.phrase_query(self.schema, field, list(phrase.tokens))
+
+    def _any(self, field: str, phrases: list[Phrase]) -> tantivy.Query:
+        if len(phrases) == 1:
+            return self._phrase(field, phrases[0])
+        return tantivy.Query.boolean_query(
+            [(tantivy.Occur.Should, self._phrase(field, p)) for p in phrases]
+        )
+
+    def _query(self, query: ParsedQuery, request: SearchRequest) -> tantivy.Query:
+        Occur = tantivy.Occur
+        clauses = []
+        if query.blank:
+            clauses.append((Occur.Must, tantivy.Query.all_query()))
+        for group in query.must:
+            clauses.append((Occur.Must, self._any("text", group)))
+        if query.must:
+            heads = [p for group in query.must for p in group]
+            clauses.append(
+                (
+                    Occur.Should,
+                    tantivy.Query.boost_query(self._any("head", heads), HEAD_BOOST),
+                )
+            )
+        for phrase in query.must_not:
+            clauses.append((Occur.MustNot, self._phrase("text", phrase)))
+        for key, values in request.filters.items():
+            terms = tantivy.Query.term_set_query(self.schema, f"f_{key}", values)
+            clauses.append((Occur.Must, tantivy.Query.const_score_query(terms, 0.0)))
+        return tantivy.Query.boolean_query(clauses)
+
+    def _search(self, query: ParsedQuery, request: SearchRequest):
+        searcher = self._searcher()
+        q = self._query(query, request)
+        offset = (request.page - 1) * request.per_page
+        if request.sort == "date" or query.blank:
+            result = searcher.search(
+                q,
+                request.per_page,
+                count=not request.facets,
+                order_by_field="day",
+                offset=offset,
+                order=tantivy.Order.Desc,
+            )
+            score_of = None
+        else:
+            result = searcher.search(
+                q, request.per_page, count=not request.facets, offset=offset
+            )
+            score_of = float
+        ids = searcher.fast_field_values("id", [addr for _key, addr in result.hits])
+        pairs = [
+            (int(doc_id), score_of(key) if score_of else 0.0)
+            for (key, _addr), doc_id in zip(result.hits, ids, strict=True)
+        ]
+        if not request.facets:
+            return pairs, int(result.count or 0), {}
+        aggs = searcher.aggregate(q, self._aggs)
+        counts: dict[str, dict[str, int]] = {key: {} for key in FACET_KEYS}
+        for name, agg in aggs.items():
+            if name == "total":
+                continue
+            key = name[2:].rsplit("_", 1)[0]
+            bucket_counts = counts[key]
+            for bucket in agg["buckets"]:
+                value = bucket["key"]
+                bucket_counts[value] = bucket_counts.get(value, 0) + bucket["doc_count"]
+        total = int(aggs["total"]["value"] or 0)
+        return pairs, total, counts
+
+    def _texts(self, ids: list[int]) -> dict[int, tuple[str, str, str]]:
+        searcher = self._searcher()
+        q = tantivy.Query.term_set_query(self.schema, "id", ids)
+        out = {}
+        for _score, addr in searcher.search(q, len(ids), count=False).hits:
+            doc = searcher.doc(addr)
+            title, summary, body = json.loads(bytes(doc.get_first("src")))
+            out[int(doc.get_first("id"))] = (title, summary, body)
+        return out
