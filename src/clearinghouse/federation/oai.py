@@ -101,7 +101,7 @@ def dublin_core_fields(metadata: Element) -> dict:
         if match:
             doi = match.group(1)
             break
-    plain = [i for i in identifiers if i not in urls]
+    plain = [i for i in identifiers if i not in urls and not _DOI.fullmatch(i)]
     doc_type = ""
     for value in _texts(metadata, "type"):
         lowered = value.lower()
