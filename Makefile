@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WEB_WORKERS ?= 2
 
-.PHONY: run serve test test-scale test-search-pg bench lint format lock install install-test data messages clean browser-deps
+.PHONY: run serve test test-scale test-services test-search-pg bench lint format lock install install-test data messages clean browser-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,16 @@ test-scale: install-test
 	@urls="$$(scripts/scale-services start)" || exit 1; \
 	trap 'scripts/scale-services stop' EXIT; \
 	env $$urls $(BIN)/pytest -p no:cacheprovider
+
+# The tests that need real servers (PostgreSQL search and backups, the move
+# from SQLite, the Redis job queue and rate limiter) against throwaway
+# PostgreSQL and Redis servers: what .ci/run checks beside make test.
+SERVICE_TESTS := tests/scale tests/library/search tests/core/test_transfer.py \
+  tests/security/test_backup_postgresql.py tests/core/test_ratelimit.py
+test-services: install-test
+	@urls="$$(scripts/scale-services start)" || exit 1; \
+	trap 'scripts/scale-services stop' EXIT; \
+	env $$urls $(BIN)/pytest -p no:cacheprovider $(SERVICE_TESTS)
 
 # The library search tests against a throwaway PostgreSQL server (`make test`
 # runs them on the embedded engine): the same tests pass on both backends.

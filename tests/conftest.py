@@ -57,7 +57,7 @@ def _forum2004_snapshot(django_db_setup, django_db_blocker):
 @pytest.fixture
 def forum2004(reference_data, _forum2004_snapshot):
     """The Forum 2004 dataset, as its loader leaves it (rows replayed)."""
-    _forum2004_snapshot.replay()
+    _forum2004_snapshot.replay(lambda: call_command("load_forum2004", verbosity=0))
 
 
 @pytest.fixture

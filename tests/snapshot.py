@@ -43,8 +43,12 @@ class Snapshot:
             transaction.set_rollback(True)
         self._models = [model for model, _rows in self.tables]
 
-    def replay(self) -> None:
-        """Insert the captured rows into the test's database."""
+    def replay(self, load) -> None:
+        """Insert the captured rows into the test's database; if the test
+        wrote to those tables already (ids would collide), run `load` instead."""
+        if any(model._base_manager.exists() for model in self._models):
+            load()
+            return
         for model, rows in self.tables:
             model._base_manager.bulk_create(rows)
         statements = connection.ops.sequence_reset_sql(no_style(), self._models)

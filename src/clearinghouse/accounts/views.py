@@ -15,7 +15,11 @@ from django.urls import reverse_lazy
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from clearinghouse.core.accounts import is_verified
 from clearinghouse.core.ratelimit import over_limit, too_many_requests
@@ -31,6 +35,7 @@ def _base_url(request: HttpRequest) -> str:
     return f"{request.scheme}://{request.get_host()}"
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("accounts:profile")
@@ -70,10 +75,12 @@ def signup(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/signup.html", {"form": form}, status=status)
 
 
+@require_safe
 def verify_sent(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/verify_sent.html")
 
 
+@require_safe
 def verify(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     User = get_user_model()
     try:
@@ -97,6 +104,7 @@ def verify_resend(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:verify-sent")
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required(login_url=reverse_lazy("accounts:login"))
 def profile(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -128,7 +136,19 @@ def profile(request: HttpRequest) -> HttpResponse:
     )
 
 
-class LoginView(auth_views.LoginView):
+class _FormMethodsOnly:
+    """GET and POST only, refused before anything else (Django's views would
+    redirect a signed-in user or read a reset link first, whatever the method)."""
+
+    http_method_names = ["get", "head", "post", "options"]
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method.lower() not in self.http_method_names:
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class LoginView(_FormMethodsOnly, auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
@@ -137,7 +157,7 @@ class LogoutView(auth_views.LogoutView):
     next_page = reverse_lazy("consultations:list")
 
 
-class PasswordResetView(auth_views.PasswordResetView):
+class PasswordResetView(_FormMethodsOnly, auth_views.PasswordResetView):
     template_name = "accounts/form.html"
     email_template_name = "accounts/password_reset_email.txt"
     subject_template_name = "accounts/password_reset_subject.txt"
@@ -150,7 +170,7 @@ class PasswordResetView(auth_views.PasswordResetView):
         return context
 
 
-class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+class PasswordResetDoneView(_FormMethodsOnly, auth_views.PasswordResetDoneView):
     template_name = "accounts/message.html"
 
     def get_context_data(self, **kwargs):
@@ -163,7 +183,7 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
         return context
 
 
-class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+class PasswordResetConfirmView(_FormMethodsOnly, auth_views.PasswordResetConfirmView):
     template_name = "accounts/form.html"
     success_url = reverse_lazy("accounts:password-reset-complete")
 
@@ -178,7 +198,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         return context
 
 
-class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+class PasswordResetCompleteView(_FormMethodsOnly, auth_views.PasswordResetCompleteView):
     template_name = "accounts/message.html"
 
     def get_context_data(self, **kwargs):

@@ -254,6 +254,7 @@ def _moderator(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
+@require_GET
 def moderation_queue(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect(f"{reverse('accounts:login')}?next={request.path}")
