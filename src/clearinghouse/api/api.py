@@ -31,8 +31,8 @@ def _detail_response(description: str) -> dict:
 
 class ClearinghouseAPI(NinjaAPI):
     """The API, whose document also lists the answers every operation can give:
-    404 where the path names a record, 422 for parameters or a body of the
-    wrong type, 401/403 where it writes."""
+    400 for a query refused as meaningless, 404 where the path names a record,
+    422 for parameters or a body of the wrong type, 401/403 where it writes."""
 
     def get_openapi_schema(self, *args, **kwargs):
         schema = super().get_openapi_schema(*args, **kwargs)
@@ -42,6 +42,10 @@ class ClearinghouseAPI(NinjaAPI):
                 if any(p.get("in") == "path" for p in operation.get("parameters", ())):
                     # A path names a record, which may not exist.
                     responses.setdefault("404", _detail_response("Not found"))
+                if operation.get("parameters"):
+                    # A query that cannot mean anything (a search hint) or a
+                    # NUL character is refused before it reaches the database.
+                    responses.setdefault("400", _detail_response("Bad request"))
                 if operation.get("parameters") or operation.get("requestBody"):
                     responses.setdefault(
                         "422", _detail_response("Parameters or body not valid")
