@@ -12,7 +12,6 @@ Run: `make bench` or `.venv/bin/python -m bench events`. Results are printed
 and written to bench/results/events.json.
 """
 
-import json
 import random
 import statistics
 import sys
@@ -21,6 +20,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from bench.common import report, taxonomy_create
 from bench.matrix import _setup_django, _time
 
 EVENTS = 50_000
@@ -50,24 +50,9 @@ def _populate(*, seed: int = 2004) -> None:
     """Fill the database with synthetic events, their languages and issues."""
     from clearinghouse.core.models import Country
     from clearinghouse.events.models import Event, EventKind, EventLanguage, EventStatus
-    from clearinghouse.taxonomy.models import Area, Issue
 
     rng = random.Random(seed)
-    areas = Area.objects.bulk_create(
-        Area(
-            slug=f"area-{n}", name_en=f"Area {n}", order=n, source_url="https://x.org/"
-        )
-        for n in range(AREAS)
-    )
-    issues = Issue.objects.bulk_create(
-        Issue(
-            slug=f"issue-{n:04d}",
-            name_en=f"Issue number {n}",
-            area=areas[n % AREAS],
-            source_url="https://x.org/",
-        )
-        for n in range(ISSUES)
-    )
+    areas, issues = taxonomy_create(AREAS, ISSUES)
     countries = list(Country.objects.values_list("pk", flat=True))
     kinds, statuses = EventKind.values, EventStatus.values
     languages = ["ar", "zh-hans", "en", "fr", "ru", "es"]
@@ -230,17 +215,7 @@ def main() -> bool:
         "ics_5000_ms": results["ics_5000_ms"]["median"] <= TARGETS["ics_5000_ms"],
         "month_queries": small == month_queries,
     }
-    results["targets_met"] = ok
-    out = Path(__file__).resolve().parent / "results"
-    out.mkdir(exist_ok=True)
-    (out / "events.json").write_text(json.dumps(results, indent=1))
-    print("bench/events:", json.dumps(results, indent=1))
-    for name, met in ok.items():
-        print(
-            f"  {name}: {'met' if met else 'MISSED'}",
-            file=sys.stderr if not met else sys.stdout,
-        )
-    return all(ok.values())
+    return report("events", results, ok)
 
 
 if __name__ == "__main__":

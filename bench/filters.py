@@ -13,7 +13,6 @@ Run: `make bench` or `.venv/bin/python -m bench filters`. Smaller sizes:
 Results are printed and written to bench/results/filters.json.
 """
 
-import json
 import os
 import random
 import statistics
@@ -22,6 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.common import report, taxonomy_create
 from bench.matrix import _setup_django, _time
 
 ISSUES = int(os.environ.get("FILTERS_BENCH_ISSUES", "300"))
@@ -41,7 +41,6 @@ def _populate(assessments: int, *, seed: int = 2004) -> None:
     from clearinghouse.filters.dataset import version_from_files
     from clearinghouse.filters.models import Answer, AnswerRecord, Assessment
     from clearinghouse.filters.rules import MatrixFacts, evaluate
-    from clearinghouse.taxonomy.models import Area, Issue
 
     rng = random.Random(seed)
     version = version_from_files(DATA)
@@ -49,21 +48,7 @@ def _populate(assessments: int, *, seed: int = 2004) -> None:
     infos = selectors.question_infos(questions)
     rules = {r.pk: r for r in selectors.version_rules(version)}
     rule_infos = selectors.rule_infos(list(rules.values()))
-    areas = Area.objects.bulk_create(
-        Area(
-            slug=f"area-{n}", name_en=f"Area {n}", order=n, source_url="https://x.org/"
-        )
-        for n in range(AREAS)
-    )
-    issues = Issue.objects.bulk_create(
-        Issue(
-            slug=f"issue-{n:04d}",
-            name_en=f"Issue number {n}",
-            area=areas[n % AREAS],
-            source_url="https://x.org/",
-        )
-        for n in range(ISSUES)
-    )
+    areas, issues = taxonomy_create(AREAS, ISSUES)
     groups = StakeholderGroup.values
     values = Answer.values
     lean = {
@@ -186,21 +171,7 @@ def main() -> bool:
         "consensus_map_ms": results["consensus_map_ms"]["median"]
         <= TARGETS["consensus_map_ms"],
     }
-    results["targets_met"] = ok
-    results["uncached_within_300_ms"] = {
-        name: results[name]["median"] <= TARGETS["consensus_map_ms"]
-        for name in REPORTED
-    }
-    out = Path(__file__).resolve().parent / "results"
-    out.mkdir(exist_ok=True)
-    (out / "filters.json").write_text(json.dumps(results, indent=1))
-    print("bench/filters:", json.dumps(results, indent=1))
-    for name, met in ok.items():
-        print(
-            f"  {name}: {'met' if met else 'MISSED'}",
-            file=sys.stderr if not met else sys.stdout,
-        )
-    return all(ok.values())
+    return report("filters", results, ok)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ Run: `make bench` or `.venv/bin/python -m bench matrix`. Results are printed
 and written to bench/results/matrix.json.
 """
 
-import json
 import os
 import random
 import statistics
@@ -20,6 +19,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from bench.common import report, taxonomy_create
 
 ISSUES, AREAS, INSTITUTIONS, MANDATES = 300, 12, 1000, 20_000
 RUNS = 15
@@ -55,21 +56,7 @@ def _populate(*, issues: int, institutions: int, mandates: int, seed: int = 2004
     Issue.objects.all().delete()
     Area.objects.all().delete()
     Institution.objects.all().delete()
-    areas = Area.objects.bulk_create(
-        Area(
-            slug=f"area-{n}", name_en=f"Area {n}", order=n, source_url="https://x.org/"
-        )
-        for n in range(AREAS)
-    )
-    issue_rows = Issue.objects.bulk_create(
-        Issue(
-            slug=f"issue-{n:04d}",
-            name_en=f"Issue number {n}",
-            area=areas[n % len(areas)],
-            source_url="https://x.org/",
-        )
-        for n in range(issues)
-    )
+    areas, issue_rows = taxonomy_create(AREAS, issues)
     groups = StakeholderGroup.values
     institution_rows = Institution.objects.bulk_create(
         Institution(
@@ -207,17 +194,7 @@ def main() -> bool:
         "queries": small_cold_queries == cold_queries
         and small_warm_queries == page_queries,
     }
-    results["targets_met"] = ok
-    out = Path(__file__).resolve().parent / "results"
-    out.mkdir(exist_ok=True)
-    (out / "matrix.json").write_text(json.dumps(results, indent=1))
-    print("bench/matrix:", json.dumps(results, indent=1))
-    for name, met in ok.items():
-        print(
-            f"  {name}: {'met' if met else 'MISSED'}",
-            file=sys.stderr if not met else sys.stdout,
-        )
-    return all(ok.values())
+    return report("matrix", results, ok)
 
 
 if __name__ == "__main__":
