@@ -126,6 +126,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "clearinghouse.core.context_processors.site",
             ],
         },
     },
@@ -319,6 +320,11 @@ OAI_CACHE_SECONDS = env.int("OAI_CACHE_SECONDS", default=60)
 # Seconds for which browsers and shared caches may keep a public page
 # (anonymous GET, no cookie set); 0 turns it off.
 PUBLIC_PAGE_MAX_AGE = env.int("PUBLIC_PAGE_MAX_AGE", default=300)
+
+# Where visitors get the source code of the version this site runs: the AGPL
+# (section 13) requires offering it to everyone who uses the site. By default
+# the site serves an archive of its own files at /source.tar.gz.
+SOURCE_CODE_URL = env.str("CLEARINGHOUSE_SOURCE_URL", default="/source.tar.gz")
 
 # A strict policy: every script and style is a file we serve; no inline code,
 # no other host. JSON-LD blocks are data, which browsers do not execute.

@@ -14,6 +14,7 @@ urlpatterns = [
     path("taxonomy.ttl", taxonomy_views.skos_turtle, name="taxonomy-ttl"),
     path("taxonomy.jsonld", taxonomy_views.skos_jsonld, name="taxonomy-jsonld"),
     path("robots.txt", core_views.robots_txt, name="robots"),
+    path("source.tar.gz", core_views.source_code, name="source-code"),
     path("admin/", admin.site.urls),
     path("", include("clearinghouse.events.urls_feeds")),
     path("", include("clearinghouse.roadmap.urls_feeds")),

@@ -86,6 +86,7 @@ def _fmt(r):
 PAGES = {
     "home": Page(),
     "robots": Page(),
+    "source-code": Page(),
     "taxonomy-ttl": Page(),
     "taxonomy-jsonld": Page(),
     "events-calendar": Page(),

@@ -1,9 +1,11 @@
-"""robots.txt and the error pages, in the visitor's language."""
+"""robots.txt, the source archive and the error pages, in the visitor's language."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
+
+from clearinghouse.core.source import ARCHIVE_NAME, source_archive
 
 
 @require_safe
@@ -22,6 +24,17 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         + request.build_absolute_uri(reverse("django.contrib.sitemaps.views.sitemap")),
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+@require_safe
+def source_code(request: HttpRequest) -> FileResponse:
+    """The source code of this installation, as the AGPL asks (section 13)."""
+    return FileResponse(
+        source_archive().open("rb"),
+        as_attachment=True,
+        filename=ARCHIVE_NAME,
+        content_type="application/gzip",
+    )
 
 
 def _error(request: HttpRequest, status: int, template: str) -> HttpResponse:
