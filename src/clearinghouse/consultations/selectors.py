@@ -114,14 +114,31 @@ def synthesis_of(consultation: Consultation) -> Synthesis | None:
     return Synthesis.objects.filter(consultation=consultation).first()
 
 
-def synthesis_stamp(consultation: Consultation) -> str:
-    """Which stored synthesis there is (version and time), without its figures."""
+def synthesis_stamp(slug: str) -> str | None:
+    """What a consultation's synthesis page shows depends on, in one query.
+
+    None when no published consultation has this slug; "" when it has no
+    stored synthesis yet; otherwise the consultation's id, edit time and data
+    version with the stored synthesis' version and time.
+    """
     row = (
-        Synthesis.objects.filter(consultation=consultation)
-        .values_list("version", "computed_at")
+        Consultation.objects.published()
+        .filter(slug=slug)
+        .values_list(
+            "pk",
+            "updated_at",
+            "data_version",
+            "synthesis__version",
+            "synthesis__computed_at",
+        )
         .first()
     )
-    return f"{row[0]}:{row[1].timestamp()}" if row else ""
+    if row is None:
+        return None
+    pk, updated, data_version, version, computed = row
+    if version is None:
+        return ""
+    return f"{pk}:{updated.timestamp()}:{data_version}:{version}:{computed.timestamp()}"
 
 
 def outcomes_for(**subject) -> QuerySet[Consultation]:

@@ -21,12 +21,15 @@ Opinion groups follow Polis:
    two-proportion z-test ≥ 1.645.
 """
 
+import json
 import math
 import time
 from collections import Counter, defaultdict
 
 import numpy as np
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from clearinghouse.core.models import Profile
@@ -53,30 +56,62 @@ DIVISIVE_SPREAD = 0.3
 UNSPECIFIED = "unspecified"
 
 
-# One text of "participant,statement,value,…" built by the database: a
-# million votes arrive as one string instead of a million Python tuples.
+# One text of packed votes built by the database: each vote is one integer,
+# participant << shift | statement << 2 | (value + 1), so a million votes
+# arrive as one string of a million numbers instead of a million tuples
+# (or three million numbers).
 _AGGREGATE = {
-    "sqlite": "group_concat(participant_id || ',' || statement_id || ',' || value)",
-    "postgresql": (
-        "string_agg(participant_id || ',' || statement_id || ',' || value, ',')"
-    ),
+    "sqlite": "group_concat({packed})",
+    "postgresql": "string_agg(CAST({packed} AS TEXT), ',')",
 }
+_PACKED = (
+    "CAST(participant_id AS BIGINT) * CAST(%s AS BIGINT)"
+    " + CAST(statement_id AS BIGINT) * 4 + value + 1"
+)
+# Packed votes must fit a signed 64-bit integer.
+_PACK_BITS = 62
+
+
+def _no_votes() -> np.ndarray:
+    return np.zeros((0, 3), dtype=np.int64)
+
+
+def _pack_shift() -> int | None:
+    """Bits for statement and value in a packed vote; None if the ids are too large."""
+    from django.contrib.auth import get_user_model
+
+    top_statement = Contribution.objects.aggregate(top=Max("pk"))["top"] or 0
+    top_person = get_user_model().objects.aggregate(top=Max("pk"))["top"] or 0
+    shift = int(top_statement).bit_length() + 2
+    if shift + int(top_person).bit_length() > _PACK_BITS:
+        return None
+    return shift
 
 
 def _votes(consultation_id: int) -> np.ndarray:
     """All votes of a consultation as an (n, 3) array: participant, statement, value."""
     table = connection.ops.quote_name(Vote._meta.db_table)
     aggregate = _AGGREGATE.get(connection.vendor)
+    shift = _pack_shift() if aggregate else None
     with connection.cursor() as cursor:
-        if aggregate:
+        if shift is not None:
             cursor.execute(
-                f"SELECT {aggregate} FROM {table} WHERE consultation_id = %s",  # noqa: S608 - fixed SQL
-                [consultation_id],
+                f"SELECT {aggregate.format(packed=_PACKED)} FROM {table} "  # noqa: S608 - fixed SQL
+                "WHERE consultation_id = %s",
+                [1 << shift, consultation_id],
             )
             (text,) = cursor.fetchone()
             if not text:
-                return np.zeros((0, 3), dtype=np.int64)
-            return np.fromstring(text, dtype=np.int64, sep=",").reshape(-1, 3)
+                return _no_votes()
+            packed = np.fromstring(text, dtype=np.int64, sep=",")
+            return np.stack(
+                [
+                    packed >> shift,
+                    (packed & ((1 << shift) - 1)) >> 2,
+                    (packed & 3) - 1,
+                ],
+                axis=1,
+            )
         cursor.execute(
             f"SELECT participant_id, statement_id, value FROM {table} "  # noqa: S608 - fixed SQL
             "WHERE consultation_id = %s",
@@ -84,30 +119,83 @@ def _votes(consultation_id: int) -> np.ndarray:
         )
         rows = cursor.fetchall()
     if not rows:
-        return np.zeros((0, 3), dtype=np.int64)
+        return _no_votes()
     return np.array(rows, dtype=np.int64)
+
+
+# A list of ids as one parameter: a table the database reads, instead of
+# thousands of placeholders the ORM would prepare one by one.
+_ID_TABLE = {
+    "sqlite": ("SELECT value FROM json_each(%s)", json.dumps),
+    "postgresql": ("SELECT unnest(CAST(%s AS BIGINT[]))", list),
+}
+_PROFILE_FIELDS = (
+    "user_id",
+    "stakeholder_group",
+    "country__region_id",
+    "country__development_status",
+    "country__is_ldc",
+)
 
 
 def _profiles(user_ids) -> dict[int, tuple[str, str, str, bool]]:
     """Group, region code, development status and LDC flag of each participant."""
+    ids = sorted(user_ids)
+    table = _ID_TABLE.get(connection.vendor)
+    if table:
+        sql, param = table
+        # The SQL is one of _ID_TABLE's constants; the ids are a parameter.
+        chunks = [Q(user_id__in=RawSQL(sql, [param(ids)]))] if ids else []  # noqa: S611
+    else:
+        chunks = [
+            Q(user_id__in=ids[start : start + 5000])
+            for start in range(0, len(ids), 5000)
+        ]
     found = {}
-    ids = list(user_ids)
-    for start in range(0, len(ids), 5000):
-        for row in Profile.objects.filter(
-            user_id__in=ids[start : start + 5000]
-        ).values_list(
-            "user_id",
-            "stakeholder_group",
-            "country__region_id",
-            "country__development_status",
-            "country__is_ldc",
-        ):
+    for chunk in chunks:
+        for row in Profile.objects.filter(chunk).values_list(*_PROFILE_FIELDS):
             found[row[0]] = (
                 row[1] or UNSPECIFIED,
                 row[2] or UNSPECIFIED,
                 row[3] or UNSPECIFIED,
                 bool(row[4]),
             )
+    return found
+
+
+# Below this spread of ids (or a few times the number of values), a table
+# indexed by id replaces sorting.
+_TABLE_SLACK = 1 << 16
+
+
+def _small_range(values: np.ndarray, low: int, high: int) -> bool:
+    return high - low <= 4 * len(values) + _TABLE_SLACK
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values, sorted."""
+    if not len(values):
+        return values[:0]
+    low, high = int(values.min()), int(values.max())
+    if _small_range(values, low, high):
+        return np.flatnonzero(np.bincount(values - low)) + low
+    return np.unique(values)
+
+
+def _lookup(values: np.ndarray, universe: np.ndarray) -> np.ndarray:
+    """The position of each value in `universe` (sorted, distinct); -1 if absent."""
+    found = np.full(len(values), -1, dtype=np.int64)
+    if not len(values) or not len(universe):
+        return found
+    low, high = int(universe[0]), int(universe[-1])
+    inside = (values >= low) & (values <= high)
+    if _small_range(values, low, high):
+        table = np.full(high - low + 1, -1, dtype=np.int64)
+        table[universe - low] = np.arange(len(universe))
+        found[inside] = table[values[inside] - low]
+    else:
+        at = np.searchsorted(universe, values[inside])
+        found[inside] = np.where(universe[at] == values[inside], at, -1)
     return found
 
 
@@ -128,7 +216,7 @@ def synthesis_build(consultation: Consultation) -> dict:
             "question_id", "option_id", "participant_id"
         )
     )
-    participants = set(np.unique(votes[:, 0]).tolist()) if len(votes) else set()
+    participants = set(_distinct(votes[:, 0]).tolist())
     participants |= {row[3] for row in contributions}
     participants |= {row[2] for row in choices}
     profiles = _profiles(participants)
@@ -183,11 +271,11 @@ def synthesis_build(consultation: Consultation) -> dict:
 
 def _statements(votes: np.ndarray, texts: dict[int, str], profiles) -> dict:
     """Per-statement agreement by stakeholder group, commonality, division, groups."""
-    # Only votes on statements still published count.
-    if len(votes):
-        known = np.isin(votes[:, 1], np.fromiter(texts, dtype=np.int64))
-        votes = votes[known]
     statement_ids = np.array(sorted(texts), dtype=np.int64)
+    # Only votes on statements still published count.
+    statement_index = _lookup(votes[:, 1], statement_ids)
+    known = statement_index >= 0
+    votes, statement_index = votes[known], statement_index[known]
     if not len(votes) or not len(statement_ids):
         return {
             "statements": [
@@ -199,8 +287,8 @@ def _statements(votes: np.ndarray, texts: dict[int, str], profiles) -> dict:
             "divisive": [],
             "opinion_groups": None,
         }
-    people, person_index = np.unique(votes[:, 0], return_inverse=True)
-    statement_index = np.searchsorted(statement_ids, votes[:, 1])
+    people = _distinct(votes[:, 0])
+    person_index = _lookup(votes[:, 0], people)
     values = votes[:, 2]
     n_statements = len(statement_ids)
 
@@ -281,23 +369,23 @@ def opinion_groups(
     mask = row_of[person_index] >= 0
     rows, cols, vals = row_of[person_index][mask], statement_index[mask], values[mask]
     n = int(keep.sum())
-    matrix = np.zeros((n, n_statements), dtype=np.float32)
-    matrix[rows, cols] = vals
-    voted = np.zeros((n, n_statements), dtype=bool)
-    voted[rows, cols] = True
-    counts = voted.sum(axis=0)
+    # Built from the list of votes: column means over the votes cast, then
+    # one dense centred matrix (n × statements, float32) for the PCA.
+    counts = np.bincount(cols, minlength=n_statements)
     means = np.divide(
-        matrix.sum(axis=0),
+        np.bincount(cols, weights=vals, minlength=n_statements),
         counts,
-        out=np.zeros(n_statements, np.float32),
+        out=np.zeros(n_statements),
         where=counts > 0,
     )
-    centred = np.where(voted, matrix - means, 0).astype(np.float32)
-    centred *= np.sqrt(n_statements / voted.sum(axis=1))[:, None].astype(np.float32)
+    scale = np.sqrt(n_statements / np.bincount(rows, minlength=n))
+    centred = np.zeros((n, n_statements), dtype=np.float32)
+    centred[rows, cols] = (vals - means[cols]) * scale[rows]
     covariance = centred.T @ centred
     _eigenvalues, vectors = np.linalg.eigh(covariance)
     components = vectors[:, ::-1][:, :2]
-    points = centred @ components
+    points = (centred @ components).astype(np.float64)
+    del centred
 
     rng = np.random.default_rng(seed)
     sample = (
@@ -321,13 +409,14 @@ def opinion_groups(
     if best is None:
         return None
     score, k, labels = best
+    tallies = _tallies(labels[rows], cols, vals, k, n_statements)
+    sizes = np.bincount(labels, minlength=k)
     groups = []
     for g in range(k):
-        inside = labels == g
         groups.append(
             {
-                "size": int(inside.sum()),
-                "statements": _representative(matrix, voted, inside, statement_ids),
+                "size": int(sizes[g]),
+                "statements": _representative(tallies, g, statement_ids),
             }
         )
     order = sorted(range(k), key=lambda g: -groups[g]["size"])
@@ -342,42 +431,49 @@ def opinion_groups(
 def _kmeans(points: np.ndarray, k: int, rng, iterations: int = 60) -> np.ndarray:
     """Lloyd's k-means with k-means++ seeding, best of three starts."""
     best_labels, best_inertia = None, math.inf
+    n = len(points)
+    norms = (points**2).sum(axis=1)
     for _start in range(3):
-        centres = [points[rng.integers(len(points))]]
+        centres = [points[rng.integers(n)]]
         for _c in range(1, k):
-            d = np.min(
-                ((points[:, None, :] - np.array(centres)[None]) ** 2).sum(-1), axis=1
-            )
+            nearest = _beyond_norm(points, np.array(centres)).min(axis=1)
+            d = np.maximum(nearest + norms, 0)
             total = d.sum()
             probabilities = d / total if total else None
-            centres.append(points[rng.choice(len(points), p=probabilities)])
+            centres.append(points[rng.choice(n, p=probabilities)])
         centres = np.array(centres)
-        labels = np.zeros(len(points), dtype=np.int64)
+        labels = np.zeros(n, dtype=np.int64)
         for _i in range(iterations):
-            distances = ((points[:, None, :] - centres[None]) ** 2).sum(-1)
-            new = distances.argmin(axis=1)
+            new = _beyond_norm(points, centres).argmin(axis=1)
             if _i and np.array_equal(new, labels):
                 break
             labels = new
-            for c in range(k):
-                members = points[labels == c]
-                if len(members):
-                    centres[c] = members.mean(axis=0)
+            sizes = np.bincount(labels, minlength=k)
+            filled = sizes > 0
+            for axis in range(points.shape[1]):
+                sums = np.bincount(labels, weights=points[:, axis], minlength=k)
+                centres[filled, axis] = sums[filled] / sizes[filled]
         inertia = float(((points - centres[labels]) ** 2).sum())
         if inertia < best_inertia:
             best_labels, best_inertia = labels, inertia
     return best_labels
 
 
+def _beyond_norm(points: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """Squared distances (points × centres) less each point's |p|²: |c|² − 2 p·c.
+
+    |p|² is the same for every centre, so the nearest centre is the argmin."""
+    return (centres**2).sum(axis=1)[None] - 2 * points @ centres.T
+
+
 def _silhouette(distances: np.ndarray, labels: np.ndarray) -> float:
     """Mean silhouette coefficient, from the points' pairwise distances."""
     rows = np.arange(len(labels))
-    clusters = np.unique(labels)
-    mean_to = np.stack(
-        [distances[:, labels == c].mean(axis=1) for c in clusters], axis=1
-    )
-    own = np.searchsorted(clusters, labels)
-    sizes = np.array([(labels == c).sum() for c in clusters])
+    clusters, own = np.unique(labels, return_inverse=True)
+    members = np.zeros((len(labels), len(clusters)))
+    members[rows, own] = 1
+    sizes = members.sum(axis=0)
+    mean_to = distances @ members / sizes
     a = mean_to[rows, own] * sizes[own] / np.maximum(sizes[own] - 1, 1)
     mean_to[rows, own] = np.inf
     b = mean_to.min(axis=1)
@@ -385,15 +481,28 @@ def _silhouette(distances: np.ndarray, labels: np.ndarray) -> float:
     return float(s.mean())
 
 
-def _representative(matrix, voted, inside, statement_ids, limit: int = 5) -> list:
-    """The statements that set a group apart, agree or disagree (Polis' repness)."""
+def _tallies(labels, cols, vals, k: int, n_statements: int) -> dict:
+    """Votes cast, agreed and disagreed per opinion group and statement (k × m)."""
+    cell = labels * n_statements + cols
+    size = k * n_statements
+
+    def count(weights=None):
+        return np.bincount(cell, weights=weights, minlength=size).reshape(
+            k, n_statements
+        )
+
+    return {"cast": count(), 1: count(vals == 1), -1: count(vals == -1)}
+
+
+def _representative(tallies: dict, g: int, statement_ids, limit: int = 5) -> list:
+    """The statements that set group g apart, agree or disagree (Polis' repness)."""
     found = []
+    cast = tallies["cast"]
+    n_in = cast[g]
+    n_out = cast.sum(axis=0) - n_in
     for direction, value in (("agree", 1), ("disagree", -1)):
-        hits = (matrix == value) & voted
-        n_in = voted[inside].sum(axis=0)
-        n_out = voted[~inside].sum(axis=0)
-        k_in = hits[inside].sum(axis=0)
-        k_out = hits[~inside].sum(axis=0)
+        k_in = tallies[value][g]
+        k_out = tallies[value].sum(axis=0) - k_in
         p_in = (k_in + 1) / (n_in + 2)
         p_out = (k_out + 1) / (n_out + 2)
         ratio = p_in / p_out
@@ -425,16 +534,28 @@ def synthesis_store(*, consultation: Consultation) -> Synthesis:
     )
     consultation.data_version = version
     data = synthesis_build(consultation)
-    synthesis, _created = Synthesis.objects.update_or_create(
-        consultation=consultation,
-        defaults={
-            "version": version,
-            "data": data,
-            "computed_at": timezone.now(),
-            "seconds": round(time.perf_counter() - started, 3),
-        },
-    )
-    return synthesis
+    fields = {
+        "version": version,
+        "data": data,
+        "computed_at": timezone.now(),
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+    # Written without reading the stored figures back (they are large).
+    stored = Synthesis.objects.filter(consultation=consultation)
+    with transaction.atomic():
+        pk = stored.select_for_update().values_list("pk", flat=True).first()
+        if pk is None:
+            synthesis = Synthesis(consultation=consultation, **fields)
+            synthesis.full_clean(validate_unique=False)
+            try:
+                with transaction.atomic():
+                    synthesis.save(force_insert=True)
+                return synthesis
+            except IntegrityError:
+                # Stored meanwhile by another worker: replace it.
+                pk = stored.values_list("pk", flat=True).get()
+        stored.update(**fields)
+    return Synthesis(pk=pk, consultation=consultation, **fields)
 
 
 def by_key(pairs) -> dict:

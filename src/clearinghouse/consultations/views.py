@@ -305,21 +305,23 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def synthesis(request: HttpRequest, slug: str) -> HttpResponse:
-    """The stored synthesis; its rendering is cached per data version and language."""
-    consultation = _consultation_or_404(slug)
-    stored = selectors.synthesis_stamp(consultation)
-    key = (
-        f"consultations:synthesis:{consultation.pk}:{stored}:"
-        f"{consultation.data_version}:{get_language()}"
-    )
-    body = cache.get(key) if stored else None
+    """The stored synthesis; its rendering is cached per data version and language.
+
+    A cached page costs one query (the stamp) and no rendering.
+    """
+    stamp = selectors.synthesis_stamp(slug)
+    if stamp is None:
+        raise Http404(_("No such consultation."))
+    key = f"consultations:synthesis:{stamp}:{get_language()}"
+    body = cache.get(key) if stamp else None
     if body is None:
+        consultation = _consultation_or_404(slug)
         body = render_to_string(
             "consultations/synthesis.html",
             {"consultation": consultation, "view": synthesis_view(consultation)},
             request=request,
         )
-        if stored:
+        if stamp:
             cache.set(key, body, 3600)
     return HttpResponse(body)
 
