@@ -23,7 +23,8 @@ in any log on SQLite.
 
 Run: `.venv/bin/python -m bench load`. Quicker: `BENCH_LOAD_QUICK=1` (short
 steps, 500 documents); one backend: `BENCH_LOAD_BACKENDS=sqlite` (or
-`postgresql`). Results in bench/results/load.json.
+`postgresql`); PostgreSQL connection options: `BENCH_LOAD_PG_QUERY` (see
+below). Results in bench/results/load.json.
 """
 
 import asyncio
@@ -54,6 +55,9 @@ BACKENDS = os.environ.get("BENCH_LOAD_BACKENDS", "sqlite,postgresql").split(",")
 DOCUMENTS = int(os.environ.get("BENCH_LOAD_DOCUMENTS", "500" if QUICK else "5000"))
 RATES = [1, 2, 5, 10] if QUICK else [1, 2, 5, 10, 20, 40, 80, 160]
 STEP_SECONDS = 8 if QUICK else 30
+# Connection options in DATABASE_URL's query, e.g. persistent connections:
+# BENCH_LOAD_PG_QUERY="conn_max_age=60&conn_health_checks=true".
+PG_QUERY = os.environ.get("BENCH_LOAD_PG_QUERY", "")
 P95_TARGET_MS = 200
 TIMEOUT = 10.0
 LOCKED = "database is locked"
@@ -213,10 +217,19 @@ def _services(folder: Path) -> tuple[dict, callable]:
         "SCALE_REDIS_PORT": os.environ.get("SCALE_REDIS_PORT", "56479"),
     }
     script = str(ROOT / "scripts" / "scale-services")
-    out = subprocess.run(
-        [script, "start"], env=env, capture_output=True, text=True, check=True
-    ).stdout
-    urls = dict(line.split("=", 1) for line in out.split())
+    # The postgres system user runs the server in a folder of this one.
+    folder.chmod(0o755)
+    started = subprocess.run(
+        [script, "start"], env=env, capture_output=True, text=True, check=False
+    )
+    if started.returncode:
+        raise RuntimeError(f"scale-services start failed: {started.stderr[-2000:]}")
+    urls = dict(line.split("=", 1) for line in started.stdout.split())
+    import psycopg
+
+    database = urls["DATABASE_URL"].rsplit("/", 1)
+    with psycopg.connect(f"{database[0]}/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{database[1]}"')
 
     def stop() -> None:
         subprocess.run([script, "stop"], env=env, capture_output=True, check=False)
@@ -245,6 +258,8 @@ def _backend(name: str) -> dict:
         if name == "postgresql":
             services, stop_services = _services(folder)
             env.update(services)
+            if PG_QUERY:
+                env["DATABASE_URL"] += f"?{PG_QUERY}"
         else:
             env.pop("DATABASE_URL", None)
         started = time.perf_counter()
@@ -316,10 +331,10 @@ def _backend(name: str) -> dict:
         oai.shutdown()
         if stop_services:
             stop_services()
-    text = "".join(
-        path.read_text(errors="replace") for path in logs.values() if path.exists()
-    )
-    shutil.rmtree(folder, ignore_errors=True)
+        text = "".join(
+            path.read_text(errors="replace") for path in logs.values() if path.exists()
+        )
+        shutil.rmtree(folder, ignore_errors=True)
     passed = [step["rate"] for step in steps if step["passed"]]
     return {
         "documents": DOCUMENTS,
@@ -337,6 +352,7 @@ def _backend(name: str) -> dict:
 def main() -> bool:
     results = {
         "quick": QUICK,
+        "postgresql_url_query": PG_QUERY,
         "step_seconds": STEP_SECONDS,
         "p95_target_ms": P95_TARGET_MS,
         "load_average": os.getloadavg(),
