@@ -78,7 +78,8 @@ test-scale: install-test
 # from SQLite, the Redis job queue and rate limiter) against throwaway
 # PostgreSQL and Redis servers: what .ci/run checks beside make test.
 SERVICE_TESTS := tests/scale tests/library/search tests/core/test_transfer.py \
-  tests/security/test_backup_postgresql.py tests/core/test_ratelimit.py
+  tests/security/test_backup_postgresql.py tests/core/test_ratelimit.py \
+  tests/federation/test_lease.py
 test-services: install-test
 	@urls="$$(scripts/scale-services start)" || exit 1; \
 	trap 'scripts/scale-services stop' EXIT; \

@@ -17,6 +17,7 @@ BENCHMARKS = [
     "harvest",
     "crosslingual",
     "semantic",
+    "load",
 ]
 
 

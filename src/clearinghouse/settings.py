@@ -308,7 +308,9 @@ FEDERATION_RETRY_BASE = env.float("FEDERATION_RETRY_BASE", default=2.0)
 FEDERATION_RETRY_MAX_WAIT = env.float("FEDERATION_RETRY_MAX_WAIT", default=120.0)
 FEDERATION_BACKOFF_MINUTES = env.int("FEDERATION_BACKOFF_MINUTES", default=30)
 FEDERATION_PAUSE_AFTER_FAILURES = env.int("FEDERATION_PAUSE_AFTER_FAILURES", default=5)
-FEDERATION_LEASE_SECONDS = env.int("FEDERATION_LEASE_SECONDS", default=3600)
+# A harvest renews its source's lock as it goes; the lock of a worker that died
+# expires this many seconds after its last sign of progress.
+FEDERATION_LEASE_SECONDS = env.int("FEDERATION_LEASE_SECONDS", default=600)
 # Our OAI-PMH repository at /oai.
 OAI_PAGE_SIZE = env.int("OAI_PAGE_SIZE", default=100)
 OAI_REPOSITORY_IDENTIFIER = env.str(

@@ -110,6 +110,9 @@ class HarvestContext:
     seen: set[str] = field(default_factory=set)
     # Identifier -> datestamp of what this source gave before (OAI-PMH).
     known: dict = field(default_factory=dict)
+    # Renews the source's harvest lock; False when this harvest has lost it.
+    keep_lease: Callable[[], bool] = lambda: True
+    lease_renewed: float = field(default_factory=time.monotonic)
 
     @property
     def label(self) -> str:
@@ -132,6 +135,17 @@ class HarvestContext:
             extra={"source": self.source.pk, "record": record[:200], "error": message},
         )
 
+    def heartbeat(self) -> None:
+        """Renew the source's lock every third of its lifetime, so that it
+        expires only when this harvest stops making progress (its worker was
+        killed), and stop if another harvest has taken the source over."""
+        now = time.monotonic()
+        if now - self.lease_renewed < settings.FEDERATION_LEASE_SECONDS / 3:
+            return
+        self.lease_renewed = now
+        if not self.keep_lease():
+            raise HarvestFailed(_("Another harvest is running."))
+
     def fetch(
         self, url: str, *, headers: dict[str, str] | None = None
     ) -> FetchResponse:
@@ -143,6 +157,7 @@ class HarvestContext:
         """
         attempts = settings.FEDERATION_RETRIES + 1
         for attempt in range(attempts):
+            self.heartbeat()
             self.run.requests += 1
             last = attempt == attempts - 1
             try:
@@ -171,6 +186,7 @@ class HarvestContext:
 
     def document(self, *, identifier: str, datestamp, fields: dict) -> None:
         """Create, merge or leave unchanged one harvested document."""
+        self.heartbeat()
         source = self.source
         fields.setdefault("issue_ids", self.default_issue_ids)
         fields.setdefault("institution_ids", [source.institution_id])

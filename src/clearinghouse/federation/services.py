@@ -118,6 +118,41 @@ def _lease(source: Source) -> str | None:
     return token if taken else None
 
 
+def _renew(source: Source, token: str) -> bool:
+    """Extend the lock this harvest holds; False if it has lost it."""
+    return bool(
+        Source.objects.filter(pk=source.pk, lease_token=token).update(
+            lease_until=timezone.now()
+            + timedelta(seconds=settings.FEDERATION_LEASE_SECONDS)
+        )
+    )
+
+
+def _close_abandoned_runs(source: Source) -> None:
+    """End the runs of a worker that stopped mid-harvest (its lock expired).
+
+    What such a run wrote stays: each page was committed whole, and the
+    harvest now starting takes the listing up again from the same cursor.
+    """
+    for run in HarvestRun.objects.filter(
+        source=source, status=RunStatus.RUNNING, finished_at__isnull=True
+    ):
+        run.status = RunStatus.FAILED
+        run.complete = False
+        run.finished_at = timezone.now()
+        run.errors = [
+            *run.errors,
+            {
+                "record": "",
+                "message": _(
+                    "The worker running this harvest stopped before it finished; "
+                    "a later harvest took the source over."
+                ),
+            },
+        ]
+        run.save(update_fields=["status", "complete", "finished_at", "errors"])
+
+
 def _release(source: Source, token: str) -> None:
     Source.objects.filter(pk=source.pk, lease_token=token).update(
         lease_until=None, lease_token=""
@@ -176,6 +211,7 @@ def source_harvest(*, source: Source, dry_run: bool = False, sleep=None) -> Harv
         run.save()
         return run
     try:
+        _close_abandoned_runs(source)
         run.save()
         context = HarvestContext(
             source=source,
@@ -183,6 +219,8 @@ def source_harvest(*, source: Source, dry_run: bool = False, sleep=None) -> Harv
             dry_run=dry_run,
             allow_loopback=settings.FEDERATION_ALLOW_LOOPBACK,
         )
+        if not dry_run:
+            context.keep_lease = lambda: _renew(source, token)
         if sleep is not None:
             context.sleep = sleep
         harvester = HARVESTERS[source.kind]()

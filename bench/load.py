@@ -1,0 +1,373 @@
+"""Benchmark bench/load: the highest request rate the site serves with a p95
+latency ≤ 200 ms and no error, while a harvest runs, on SQLite and on
+PostgreSQL + Redis.
+
+For each backend: a fresh installation (migrations, the reference data, the
+Forum 2004 dataset and BENCH_LOAD_DOCUMENTS generated library documents,
+indexed), served by gunicorn with 2 workers as `make serve` does, with
+`clearinghouse worker` harvesting a loopback OAI-PMH repository of 100,000
+records the whole time. A load generator on loopback (asyncio + httpx, an
+open model: requests leave at a fixed rate whatever the answers' delay, and a
+latency counts from the moment its request was due) sends a mix of public
+pages (matrix, issue pages in two languages, events, library search) and API
+calls (issues, documents search, events, matrix) at increasing rates. A step
+passes with p95 ≤ 200 ms and 0 errors (status other than 200, or no answer
+within 10 s); the rates stop rising after the second step that fails, or at a
+step with errors or a p95 above 1 s.
+PostgreSQL and Redis are throwaway servers started by scripts/scale-services
+(ports SCALE_PG_PORT / SCALE_REDIS_PORT, default 55532 / 56479).
+
+Targets (exit 1 when one is missed): at least the lowest rate passes on each
+backend; the harvest makes progress during the load; no "database is locked"
+in any log on SQLite.
+
+Run: `.venv/bin/python -m bench load`. Quicker: `BENCH_LOAD_QUICK=1` (short
+steps, 500 documents); one backend: `BENCH_LOAD_BACKENDS=sqlite` (or
+`postgresql`); PostgreSQL connection options: `BENCH_LOAD_PG_QUERY` (see
+below). Results in bench/results/load.json.
+"""
+
+import asyncio
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+
+from bench import harvest as oai_bench
+from bench.common import report
+
+# Pages of 50 records: the harvest commits (and shows progress) every page.
+oai_bench.PAGE = 50
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+QUICK = os.environ.get("BENCH_LOAD_QUICK", "") not in ("", "0")
+BACKENDS = os.environ.get("BENCH_LOAD_BACKENDS", "sqlite,postgresql").split(",")
+DOCUMENTS = int(os.environ.get("BENCH_LOAD_DOCUMENTS", "500" if QUICK else "5000"))
+RATES = [1, 2, 5, 10] if QUICK else [1, 2, 5, 10, 20, 40, 80, 160]
+STEP_SECONDS = 8 if QUICK else 30
+# Connection options in DATABASE_URL's query, e.g. persistent connections:
+# BENCH_LOAD_PG_QUERY="conn_max_age=60&conn_health_checks=true".
+PG_QUERY = os.environ.get("BENCH_LOAD_PG_QUERY", "")
+P95_TARGET_MS = 200
+TIMEOUT = 10.0
+LOCKED = "database is locked"
+
+SETUP = """
+import json
+from django.core.management import call_command
+from clearinghouse.actors.models import Institution
+from clearinghouse.events.models import Event
+from clearinghouse.federation.models import Source, SourceKind, SourceStatus
+from clearinghouse.library import indexing
+from clearinghouse.library.models import Document, DocumentStatus
+from clearinghouse.taxonomy.models import Issue
+
+for command in ("migrate", "load_reference_data", "load_forum2004"):
+    call_command(command, verbosity=0)
+call_command("collectstatic", verbosity=0, interactive=False)
+words = ["internet", "governance", "spam", "domain", "names", "security",
+         "privacy", "development", "capacity", "building", "access", "costs"]
+documents = Document.objects.bulk_create(
+    Document(
+        title=" ".join(words[(n + k) % len(words)] for k in range(5)) + f" {{n}}",
+        summary=f"A generated study of " + words[n % len(words)] + f", number {{n}}.",
+        language="en", status=DocumentStatus.PUBLISHED, doc_type="report",
+        identifier=f"bench:load:{{n}}",
+    )
+    for n in range({documents})
+)
+indexing.index_documents([d.pk for d in documents])
+source = Source.objects.create(
+    name="Bench repository", kind=SourceKind.OAI_PMH, url={url!r},
+    institution=Institution.objects.order_by("pk").first(),
+    status=SourceStatus.ACTIVE,
+)
+print(json.dumps({{
+    "issues": list(Issue.objects.order_by("pk").values_list("slug", flat=True)[:8]),
+    "events": list(Event.objects.order_by("pk").values_list("pk", flat=True)[:4]),
+}}))
+"""
+
+
+class _CountingHandler(oai_bench._Handler):
+    pages = 0
+
+    def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
+        super().do_GET()
+        type(self).pages += 1
+
+
+def _oai_server() -> ThreadingHTTPServer:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _CountingHandler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def _run(env: dict, *args: str, timeout: float = 3600) -> str:
+    result = subprocess.run(
+        [str(BIN / "clearinghouse"), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if result.returncode:
+        raise RuntimeError(f"{args[0]} failed: {result.stderr[-3000:]}")
+    return result.stdout
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _urls(base: str, data: dict) -> list[str]:
+    issues, events = data["issues"], data["events"]
+    pages = ["/en/matrix/", "/en/events/", "/api/v1/matrix", "/api/v1/issues"]
+    pages += [f"/en/issues/{slug}/" for slug in issues[:4]]
+    pages += [f"/fr/issues/{slug}/" for slug in issues[4:6]]
+    pages += [f"/en/events/{pk}/" for pk in events[:2]]
+    pages += ["/api/v1/events"]
+    for word in ("governance", "spam", "privacy", "domain names"):
+        pages += [f"/en/library/?q={word}", f"/api/v1/documents?q={word}"]
+    return [base + page for page in pages]
+
+
+async def _step(client: httpx.AsyncClient, urls: list[str], rate: float) -> dict:
+    loop = asyncio.get_running_loop()
+    count = int(rate * STEP_SECONDS)
+    start = loop.time() + 0.1
+    latencies: list[float] = []
+    by_url: dict[str, list[float]] = {}
+    errors: list[str] = []
+
+    async def one(n: int) -> None:
+        due = start + n / rate
+        await asyncio.sleep(max(0.0, due - loop.time()))
+        url = urls[n % len(urls)]
+        try:
+            response = await client.get(url)
+            if response.status_code != 200:
+                errors.append(f"{response.status_code} {url}")
+        except httpx.HTTPError as error:
+            errors.append(f"{type(error).__name__} {url}")
+        latencies.append((loop.time() - due) * 1000)
+        by_url.setdefault(url.split("/", 3)[3], []).append(latencies[-1])
+
+    await asyncio.gather(*(one(n) for n in range(count)))
+    latencies.sort()
+    return {
+        "rate": rate,
+        "requests": count,
+        "median_ms": round(statistics.median(latencies), 1),
+        "p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))], 1),
+        "errors": len(errors),
+        "first_errors": errors[:5],
+        "slowest_medians_ms": dict(
+            sorted(
+                ((url, round(statistics.median(ms), 1)) for url, ms in by_url.items()),
+                key=lambda item: -item[1],
+            )[:4]
+        ),
+    }
+
+
+async def _ramp(urls: list[str]) -> list[dict]:
+    limits = httpx.Limits(max_connections=512, max_keepalive_connections=64)
+    async with httpx.AsyncClient(timeout=TIMEOUT, limits=limits) as client:
+        for url in urls:  # warm-up: compiled templates, computed matrices
+            response = await client.get(url)
+            if response.status_code != 200:
+                raise RuntimeError(f"{url} answered {response.status_code}")
+        steps = []
+        for rate in RATES:
+            step = await _step(client, urls, rate)
+            step["passed"] = step["errors"] == 0 and step["p95_ms"] <= P95_TARGET_MS
+            print(f"  {step}", flush=True)
+            steps.append(step)
+            # Past the target, one step more shows the trend; errors or a p95
+            # five times the target end the ramp.
+            if step["errors"] or step["p95_ms"] > 5 * P95_TARGET_MS:
+                break
+            if len([s for s in steps if not s["passed"]]) >= 2:
+                break
+        return steps
+
+
+def _services(folder: Path) -> tuple[dict, callable]:
+    env = {
+        **os.environ,
+        "SCALE_STATE_DIR": str(folder / "services"),
+        "SCALE_PG_PORT": os.environ.get("SCALE_PG_PORT", "55532"),
+        "SCALE_REDIS_PORT": os.environ.get("SCALE_REDIS_PORT", "56479"),
+    }
+    script = str(ROOT / "scripts" / "scale-services")
+    # The postgres system user runs the server in a folder of this one.
+    folder.chmod(0o755)
+    started = subprocess.run(
+        [script, "start"], env=env, capture_output=True, text=True, check=False
+    )
+    if started.returncode:
+        raise RuntimeError(f"scale-services start failed: {started.stderr[-2000:]}")
+    urls = dict(line.split("=", 1) for line in started.stdout.split())
+    import psycopg
+
+    database = urls["DATABASE_URL"].rsplit("/", 1)
+    with psycopg.connect(f"{database[0]}/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{database[1]}"')
+
+    def stop() -> None:
+        subprocess.run([script, "stop"], env=env, capture_output=True, check=False)
+
+    return urls, stop
+
+
+def _backend(name: str) -> dict:
+    folder = Path(tempfile.mkdtemp(prefix=f"bench-load-{name}-"))
+    logs = {what: folder / f"{what}.log" for what in ("gunicorn", "worker")}
+    stop_services = None
+    _CountingHandler.pages = 0
+    processes: list[subprocess.Popen] = []
+    oai = _oai_server()
+    try:
+        env = {
+            **os.environ,
+            "CLEARINGHOUSE_VAR_DIR": str(folder / "var"),
+            "SECRET_KEY": "bench-load-not-secret",
+            "DEBUG": "0",
+            "FEDERATION_ALLOW_LOOPBACK": "1",
+            "LOG_LEVEL": "WARNING",
+        }
+        env.pop("REDIS_URL", None)
+        env.pop("TASKS_BACKEND", None)
+        if name == "postgresql":
+            services, stop_services = _services(folder)
+            env.update(services)
+            if PG_QUERY:
+                env["DATABASE_URL"] += f"?{PG_QUERY}"
+        else:
+            env.pop("DATABASE_URL", None)
+        started = time.perf_counter()
+        url = f"http://127.0.0.1:{oai.server_address[1]}/oai"
+        out = _run(
+            env,
+            "shell",
+            "--no-imports",
+            "-c",
+            SETUP.format(url=url, documents=DOCUMENTS),
+        )
+        data = json.loads(out.strip().splitlines()[-1])
+        setup_seconds = time.perf_counter() - started
+        port = _free_port()
+        processes.append(
+            subprocess.Popen(
+                [str(BIN / "clearinghouse"), "worker"],
+                env=env,
+                stdout=logs["worker"].open("w"),
+                stderr=subprocess.STDOUT,
+            )
+        )
+        processes.append(
+            subprocess.Popen(
+                [
+                    str(BIN / "gunicorn"),
+                    "clearinghouse.wsgi",
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--workers",
+                    "2",
+                ],
+                env=env,
+                stdout=logs["gunicorn"].open("w"),
+                stderr=subprocess.STDOUT,
+            )
+        )
+        _run(env, "harvest", "--due", "--enqueue")
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(600):
+            try:
+                if httpx.get(f"{base}/robots.txt", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        # The harvest is listing records before the load begins.
+        for _ in range(1200):
+            if _CountingHandler.pages >= 3:
+                break
+            time.sleep(0.5)
+        pages_before = _CountingHandler.pages
+        print(f"bench/load {name}: setup {setup_seconds:.0f} s, ramping", flush=True)
+        steps = asyncio.run(_ramp(_urls(base, data)))
+        harvest_pages = _CountingHandler.pages - pages_before
+        # A short ramp may end between two pages: wait for the next one.
+        for _ in range(600):
+            if _CountingHandler.pages > pages_before:
+                break
+            time.sleep(0.5)
+        harvest_progressed = _CountingHandler.pages > pages_before
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        oai.shutdown()
+        if stop_services:
+            stop_services()
+        text = "".join(
+            path.read_text(errors="replace") for path in logs.values() if path.exists()
+        )
+        shutil.rmtree(folder, ignore_errors=True)
+    passed = [step["rate"] for step in steps if step["passed"]]
+    return {
+        "documents": DOCUMENTS,
+        "setup_seconds": round(setup_seconds),
+        "highest_rate_passed": max(passed, default=0),
+        "steps": steps,
+        "harvest_pages_before_load": pages_before,
+        "harvest_pages_during_load": harvest_pages,
+        "harvest_progressed": harvest_progressed,
+        "database_is_locked": text.count(LOCKED),
+        "server_errors_logged": text.count("Internal Server Error"),
+    }
+
+
+def main() -> bool:
+    results = {
+        "quick": QUICK,
+        "postgresql_url_query": PG_QUERY,
+        "step_seconds": STEP_SECONDS,
+        "p95_target_ms": P95_TARGET_MS,
+        "load_average": os.getloadavg(),
+    }
+    ok = {}
+    for name in BACKENDS:
+        result = _backend(name)
+        results[name] = result
+        ok[f"{name}: the lowest rate passes"] = result["highest_rate_passed"] > 0
+        ok[f"{name}: the harvest runs during the load"] = result["harvest_progressed"]
+        if name == "sqlite":
+            ok["sqlite: no 'database is locked'"] = result["database_is_locked"] == 0
+    results["load_average_after"] = os.getloadavg()
+    return report("load", results, ok)
+
+
+if __name__ == "__main__":
+    sys.exit(0 if main() else 1)
