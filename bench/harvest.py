@@ -129,6 +129,7 @@ def main() -> bool:
     """Harvest RECORDS records three ways, print the figures; True if targets hold."""
     os.environ["FEDERATION_ALLOW_LOOPBACK"] = "true"
     tmp = Path(tempfile.mkdtemp(prefix="bench-harvest-"))
+    os.environ["SEARCH_INDEX_DIR"] = str(tmp / "search")
     _setup_django(tmp / "bench.sqlite3")
     from django.core.management import call_command
 

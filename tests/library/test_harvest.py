@@ -241,3 +241,102 @@ def test_a_malformed_address_or_author_list_is_cleaned_not_fatal():
     assert document.authors == ["Single Author"]
     assert document.doc_type == "report"
     assert document.provenances.get().source_url == "https://partner.example.org/oai"
+
+
+def batch(records, key="federation:1"):
+    from clearinghouse.library.services import (
+        HarvestedRecord,
+        documents_upsert_harvested,
+    )
+
+    return documents_upsert_harvested(
+        source_key=key,
+        source_label=f"Partner {key}",
+        source_url="https://partner.example.org/oai",
+        records=[
+            HarvestedRecord(ident, STAMP, {"title": "Spam and the law", **fields})
+            for ident, fields in records
+        ],
+    )
+
+
+def test_a_batch_matches_records_to_documents_created_earlier_in_the_same_batch():
+    outcomes = batch(
+        [
+            ("a", {"doi": "10.1000/same"}),
+            ("b", {"doi": "10.1000/same", "summary": "Filled by the second."}),
+            ("c", {"url": "https://example.org/x"}),
+            ("a", {"doi": "10.1000/same", "summary": "Its own source leads."}),
+        ]
+    )
+    assert [o.created for o in outcomes] == [True, False, True, False]
+    assert outcomes[0].document is outcomes[1].document
+    assert Document.objects.count() == 2
+    document = Document.objects.get(doi="10.1000/same")
+    assert document.summary == "Its own source leads."
+    assert sorted(
+        document.provenances.values_list("original_identifier", flat=True)
+    ) == [
+        "a",
+        "b",
+    ]
+    # History: one version per document created, in one bulk write.
+    assert document.history.count() == 1
+
+
+def test_a_refused_record_leaves_the_rest_of_its_batch_written():
+    from django.core.exceptions import ValidationError
+
+    outcomes = batch(
+        [
+            ("ok-1", {"doi": "10.1000/one"}),
+            ("bad", {"title": "<p></p>"}),
+            ("ok-2", {"doi": "10.1000/two", "date": "2004"}),
+        ]
+    )
+    assert isinstance(outcomes[1].error, ValidationError)
+    assert outcomes[0].created and outcomes[2].created
+    assert set(
+        DocumentProvenance.objects.values_list("original_identifier", flat=True)
+    ) == {
+        "ok-1",
+        "ok-2",
+    }
+
+
+def test_a_batch_the_database_refuses_is_written_record_by_record(monkeypatch):
+    from django.db import IntegrityError
+
+    from clearinghouse.library import services
+
+    real = services.DocumentProvenance.objects.bulk_create
+
+    def refuse_bad(objs, *args, **kwargs):
+        # The database refuses any insert that contains the record "bad".
+        if any(p.original_identifier == "bad" for p in objs):
+            raise IntegrityError("refused")
+        return real(objs, *args, **kwargs)
+
+    monkeypatch.setattr(services.DocumentProvenance.objects, "bulk_create", refuse_bad)
+    outcomes = batch([("ok-1", {"doi": "10.1000/one"}), ("bad", {"doi": "10.1000/b"})])
+    assert outcomes[0].created and outcomes[0].error is None
+    assert isinstance(outcomes[1].error, IntegrityError)
+    assert list(Document.objects.values_list("doi", flat=True)) == ["10.1000/one"]
+
+
+def test_an_unchanged_batch_writes_nothing_in_a_fixed_number_of_queries():
+    records = [
+        (f"r{n}", {"title": f"Report {n}", "doi": f"10.1000/{n}", "date": "2004"})
+        for n in range(30)
+    ]
+    batch(records)
+    with CaptureQueriesContext(connection) as queries:
+        outcomes = batch(records)
+    assert not any(o.changed for o in outcomes)
+    writes = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].split()[0].upper() in ("INSERT", "UPDATE", "DELETE")
+    ]
+    assert writes == []
+    assert len(queries.captured_queries) <= 12

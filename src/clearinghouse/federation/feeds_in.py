@@ -10,11 +10,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import feedparser
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
-from clearinghouse.core.services import LoadReport
 from clearinghouse.events import services as event_services
 from clearinghouse.events.ical import CalendarRefused
 from clearinghouse.events.models import EventKind
@@ -87,20 +84,24 @@ class FeedHarvester(Harvester):
                 _("The feed could not be read (%(error)s).")
                 % {"error": str(parsed.get("bozo_exception", ""))[:200]}
             )
-        for entry in parsed.entries[:MAX_ENTRIES]:
-            context.run.fetched += 1
-            identifier = cap(entry.get("id") or entry.get("link") or "", "identifier")
-            if not identifier:
-                context.error(_("An entry without id or link was skipped."), record="?")
-                continue
-            if identifier in context.seen:
-                continue
-            context.seen.add(identifier)
-            if context.source.feed_target == FeedTarget.EVENTS:
-                self._event(context, entry, identifier)
-            else:
-                self._document(context, entry, identifier)
+        with context.batch():
+            for entry in parsed.entries[:MAX_ENTRIES]:
+                self._entry(context, entry)
         _remember_validators(context, response)
+
+    def _entry(self, context: HarvestContext, entry) -> None:
+        context.run.fetched += 1
+        identifier = cap(entry.get("id") or entry.get("link") or "", "identifier")
+        if not identifier:
+            context.error(_("An entry without id or link was skipped."), record="?")
+            return
+        if identifier in context.seen:
+            return
+        context.seen.add(identifier)
+        if context.source.feed_target == FeedTarget.EVENTS:
+            self._event(context, entry, identifier)
+        else:
+            self._document(context, entry, identifier)
 
     def _document(self, context: HarvestContext, entry, identifier: str) -> None:
         summary = entry.get("summary", "")
@@ -141,26 +142,11 @@ class FeedHarvester(Harvester):
         if not values["title"]:
             context.error(_("An entry without a title was skipped."), record=identifier)
             return
-        report = LoadReport(reason=_("Harvested from %(source)s") % {"source": source})
-        try:
-            with transaction.atomic():
-                event_services.event_upsert(
-                    uid=f"{source.key}:{identifier}"[:255],
-                    values=values,
-                    report=report,
-                    organizers=[source.institution],
-                    issues=list(source.default_issues.all()),
-                )
-        except ValidationError as error:
-            context.error("; ".join(error.messages), record=identifier)
-            return
-        _count(context, report)
-
-
-def _count(context: HarvestContext, report: LoadReport) -> None:
-    context.run.created += sum(report.created.values())
-    context.run.updated += sum(report.updated.values())
-    context.run.unchanged += sum(report.unchanged.values())
+        context.event(
+            identifier=identifier,
+            values=values,
+            issues=source.default_issues.all(),
+        )
 
 
 class CalendarHarvester(Harvester):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from xml.etree.ElementTree import Element, ParseError
@@ -19,7 +20,7 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,7 +31,11 @@ from clearinghouse.core.fetch import (
     FetchTooLarge,
     fetch,
 )
+from clearinghouse.core.services import LoadReport
+from clearinghouse.events import services as event_services
+from clearinghouse.library import indexing
 from clearinghouse.library import services as library_services
+from clearinghouse.library.models import DocumentProvenance
 
 from .models import HarvestRun, Source
 
@@ -51,6 +56,10 @@ FIELD_CAPS = {
     "date": 100,
 }
 MAX_ERRORS_KEPT = 200
+# Records matched and written together (an OAI-PMH page is usually smaller).
+BATCH_SIZE = 500
+# Documents indexed together: each indexing call commits the search index.
+INDEX_BATCH_SIZE = 5000
 
 
 class HarvestFailed(Exception):
@@ -113,17 +122,33 @@ class HarvestContext:
     # Renews the source's harvest lock; False when this harvest has lost it.
     keep_lease: Callable[[], bool] = lambda: True
     lease_renewed: float = field(default_factory=time.monotonic)
+    # Documents waiting to be written as one batch.
+    pending: list = field(default_factory=list)
+    # Documents written but not yet indexed (indexed in large batches).
+    to_index: set = field(default_factory=set)
 
     @property
     def label(self) -> str:
         """How the source is credited on records."""
         return f"{self.source.name} ({self.source.institution})"
 
+    @contextmanager
     def batch(self):
-        """One transaction around a page of records: fewer commits, and a page
-        is written whole or not at all. (A dry run is one rolled-back
-        transaction around the whole harvest already.)"""
-        return transaction.atomic()
+        """One transaction around a page of records: the page's records are
+        matched and written together (see `document`), and a page is written
+        whole or not at all. (A dry run is one rolled-back transaction around
+        the whole harvest already.)"""
+        with transaction.atomic():
+            yield
+            self.flush()
+        if len(self.to_index) >= INDEX_BATCH_SIZE:
+            self.index()
+
+    def index(self) -> None:
+        """Bring the search index in step with the documents written so far."""
+        ids, self.to_index = sorted(self.to_index), set()
+        if ids and not self.dry_run:
+            indexing.index_documents_safely(ids)
 
     def error(self, message: str, *, record: str = "") -> None:
         """Log a per-record or per-request error in the run."""
@@ -185,7 +210,8 @@ class HarvestContext:
         self.sleep(min(delay, settings.FEDERATION_RETRY_MAX_WAIT))
 
     def document(self, *, identifier: str, datestamp, fields: dict) -> None:
-        """Create, merge or leave unchanged one harvested document."""
+        """Queue one harvested document: created, merged or left unchanged when
+        the batch is written (at the end of `batch()`, or every BATCH_SIZE)."""
         self.heartbeat()
         source = self.source
         fields.setdefault("issue_ids", self.default_issue_ids)
@@ -194,41 +220,87 @@ class HarvestContext:
             fields["doc_type"] = source.default_doc_type
         if not fields.get("language") and source.default_language:
             fields["language"] = source.default_language
-        try:
-            with transaction.atomic():
-                outcome = library_services.document_upsert_harvested(
-                    source_key=source.key,
-                    source_label=self.label,
-                    source_url=source.url,
-                    original_identifier=identifier,
-                    datestamp=datestamp,
-                    fields=fields,
+        self.pending.append(
+            library_services.HarvestedRecord(identifier, datestamp, fields)
+        )
+        if len(self.pending) >= BATCH_SIZE:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the queued documents in one batch and count what each did."""
+        records, self.pending = self.pending, []
+        if not records:
+            return
+        outcomes = library_services.documents_upsert_harvested(
+            source_key=self.source.key,
+            source_label=self.label,
+            source_url=self.source.url,
+            records=records,
+            index=False,
+        )
+        for record, outcome in zip(records, outcomes, strict=True):
+            if outcome.changed:
+                self.to_index.add(outcome.document.pk)
+            identifier = record.original_identifier
+            if isinstance(outcome.error, ValidationError):
+                self.error(_validation_text(outcome.error), record=identifier)
+            elif outcome.error is not None:
+                self.error(
+                    _("The database refused this record (%(error)s).")
+                    % {"error": type(outcome.error).__name__},
+                    record=identifier,
                 )
-        except ValidationError as error:
-            self.error(_validation_text(error), record=identifier)
-            return
-        except DatabaseError as error:
-            self.error(
-                _("The database refused this record (%(error)s).")
-                % {"error": type(error).__name__},
-                record=identifier,
-            )
-            return
-        if outcome.created:
-            self.run.created += 1
-        elif outcome.changed:
-            self.run.updated += 1
-        else:
-            self.run.unchanged += 1
+            elif outcome.created:
+                self.run.created += 1
+            elif outcome.changed:
+                self.run.updated += 1
+            else:
+                self.run.unchanged += 1
 
     def withdraw(self, *, identifier: str) -> None:
-        """Record the source's deletion of a record."""
+        """Record the source's deletion of a record (after what came before it)."""
+        self.flush()
         if library_services.document_withdraw_provenance(
             source_key=self.source.key, original_identifier=identifier
         ):
             self.run.deleted += 1
         else:
             self.run.unchanged += 1
+
+    def withdraw_missing(self, listed: set[str]) -> None:
+        """After a complete listing: what the source no longer lists is gone."""
+        known = set(
+            DocumentProvenance.objects.filter(
+                source_key=self.source.key, deleted_upstream=False
+            ).values_list("original_identifier", flat=True)
+        )
+        for identifier in sorted(known - listed):
+            self.withdraw(identifier=identifier)
+
+    def event(self, *, identifier: str, values: dict, issues) -> None:
+        """Create, update or leave unchanged one harvested event, organised by
+        the source's institution; a refused one is logged with its identifier."""
+        source = self.source
+        report = LoadReport(reason=_("Harvested from %(source)s") % {"source": source})
+        try:
+            with transaction.atomic():
+                event_services.event_upsert(
+                    uid=f"{source.key}:{identifier}"[:255],
+                    values=values,
+                    report=report,
+                    organizers=[source.institution],
+                    issues=list(issues),
+                )
+        except ValidationError as error:
+            self.error("; ".join(error.messages), record=identifier)
+            return
+        self.count(report)
+
+    def count(self, report: LoadReport) -> None:
+        """Count what a loader (the events import) did in the run."""
+        self.run.created += sum(report.created.values())
+        self.run.updated += sum(report.updated.values())
+        self.run.unchanged += sum(report.unchanged.values())
 
     @property
     def default_issue_ids(self) -> list[int]:

@@ -236,7 +236,7 @@ class OaiPmhHarvester(Harvester):
         else:
             raise HarvestFailed(_("Too many pages; the listing was stopped."))
         if not incremental:
-            self._withdraw_missing(context, identifiers)
+            context.withdraw_missing(identifiers)
             context.run.complete = True
         if started and not context.dry_run:
             source.cursor = started[:40]
@@ -274,16 +274,6 @@ class OaiPmhHarvester(Harvester):
             return
         fields = dublin_core_fields(metadata)
         context.document(identifier=identifier, datestamp=stamp, fields=fields)
-
-    def _withdraw_missing(self, context: HarvestContext, listed: set[str]) -> None:
-        """After a complete listing: what the repository no longer lists is gone."""
-        known = set(
-            DocumentProvenance.objects.filter(
-                source_key=context.source.key, deleted_upstream=False
-            ).values_list("original_identifier", flat=True)
-        )
-        for identifier in sorted(known - listed):
-            context.withdraw(identifier=identifier)
 
 
 def oai_now() -> str:

@@ -20,6 +20,7 @@ from .feeds_in import CalendarHarvester, FeedHarvester
 from .harvesting import HarvestContext, Harvester, HarvestFailed
 from .models import HarvestRun, RunStatus, Source, SourceKind, SourceStatus
 from .oai import OaiPmhHarvester
+from .partner_api import ClearinghouseHarvester
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +28,7 @@ HARVESTERS: dict[str, type[Harvester]] = {
     SourceKind.OAI_PMH: OaiPmhHarvester,
     SourceKind.FEED: FeedHarvester,
     SourceKind.ICALENDAR: CalendarHarvester,
+    SourceKind.CLEARINGHOUSE: ClearinghouseHarvester,
 }
 
 
@@ -228,11 +230,13 @@ def source_harvest(*, source: Source, dry_run: bool = False, sleep=None) -> Harv
             if dry_run:
                 with transaction.atomic():
                     harvester.harvest(context)
+                    context.flush()
                     transaction.set_rollback(True)
             else:
                 # Each page commits as it comes: a later failure keeps what the
                 # source already gave, and withdraws nothing.
                 harvester.harvest(context)
+                context.flush()
             run.status = RunStatus.PARTIAL if run.errors else RunStatus.SUCCEEDED
         except HarvestFailed as error:
             # What was written before the failure stays (it is what the source
@@ -248,6 +252,8 @@ def source_harvest(*, source: Source, dry_run: bool = False, sleep=None) -> Harv
                 % {"error": type(error).__name__}
             )
             run.status = RunStatus.FAILED
+        # What was written is indexed, whether the harvest succeeded or not.
+        context.index()
         run.finished_at = timezone.now()
         run.save()
         if not dry_run:

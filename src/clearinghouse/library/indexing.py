@@ -5,7 +5,7 @@ from collections.abc import Iterable, Iterator
 
 from django.db.models import Prefetch
 
-from .models import Document, DocumentIssue, DocumentStatus
+from .models import Document, DocumentIssue
 
 logger = logging.getLogger(__name__)
 
@@ -46,30 +46,44 @@ def _regions(document: Document) -> list[str]:
 
 def document_facets(document: Document) -> dict[str, list[str]]:
     """The facet values of a document: slugs and codes, never labels."""
-    issues = [tag.issue for tag in document.issue_tags.all()]
-    institutions = list(document.institutions.all())
+    return _facets(
+        document,
+        issues=[(t.issue.slug, t.issue.area.slug) for t in document.issue_tags.all()],
+        institutions=[
+            (i.slug, i.stakeholder_group) for i in document.institutions.all()
+        ],
+    )
+
+
+def _facets(
+    document: Document,
+    *,
+    issues: list[tuple[str, str]],
+    institutions: list[tuple[str, str]],
+) -> dict[str, list[str]]:
+    """Facets of a document given its (issue slug, area slug) and
+    (institution slug, stakeholder group) pairs."""
     jurisdiction = []
     if document.jurisdiction_country_id:
         jurisdiction.append(document.jurisdiction_country.iso2)
     if document.jurisdiction_region_id:
         jurisdiction.append(document.jurisdiction_region_id)
     return {
-        "issue": sorted({issue.slug for issue in issues}),
-        "area": sorted({issue.area.slug for issue in issues}),
+        "issue": sorted({slug for slug, _area in issues}),
+        "area": sorted({area for _slug, area in issues}),
         "type": [document.doc_type] if document.doc_type else [],
         "language": [document.language] if document.language else [],
         "year": [str(document.date.year)] if document.date else [],
-        "institution": sorted({inst.slug for inst in institutions}),
-        "stakeholder_group": sorted(
-            {inst.stakeholder_group for inst in institutions if inst.stakeholder_group}
-        ),
+        "institution": sorted({slug for slug, _group in institutions}),
+        "stakeholder_group": sorted({group for _slug, group in institutions if group}),
         "region": _regions(document),
         "jurisdiction": jurisdiction,
     }
 
 
-def index_doc(document: Document):
-    """The search backend's view of a document (relations loaded as above)."""
+def index_doc(document: Document, facets: dict[str, list[str]] | None = None):
+    """The search backend's view of a document (relations loaded as above,
+    unless its facets are given)."""
     from .search import IndexDoc
 
     return IndexDoc(
@@ -79,8 +93,37 @@ def index_doc(document: Document):
         body=document.body,
         language=document.language,
         date=document.date,
-        facets=document_facets(document),
+        facets=document_facets(document) if facets is None else facets,
     )
+
+
+def _published_index_docs(ids: list[int]) -> list:
+    """Index entries of the published documents among ids: their relations
+    are read as plain values (three queries, no related objects built)."""
+    documents = list(
+        Document.objects.published()
+        .select_related(
+            "jurisdiction_country__region",
+            "jurisdiction_country__subregion",
+            "jurisdiction_country__intermediate_region",
+        )
+        .filter(pk__in=ids)
+    )
+    issues: dict[int, list] = {d.pk: [] for d in documents}
+    institutions: dict[int, list] = {d.pk: [] for d in documents}
+    for pk, slug, area in DocumentIssue.objects.filter(
+        document_id__in=issues
+    ).values_list("document_id", "issue__slug", "issue__area__slug"):
+        issues[pk].append((slug, area))
+    through = Document.institutions.through
+    for pk, slug, group in through.objects.filter(
+        document_id__in=institutions
+    ).values_list("document_id", "institution__slug", "institution__stakeholder_group"):
+        institutions[pk].append((slug, group))
+    return [
+        index_doc(d, _facets(d, issues=issues[d.pk], institutions=institutions[d.pk]))
+        for d in documents
+    ]
 
 
 def _batches(ids: list[int], size: int) -> Iterator[list[int]]:
@@ -96,11 +139,10 @@ def index_documents(ids: Iterable[int], *, batch_size: int = 500) -> int:
     ids = sorted(set(ids))
     indexed = 0
     for batch in _batches(ids, batch_size):
-        documents = list(indexed_documents().filter(pk__in=batch))
-        public = [d for d in documents if d.status == DocumentStatus.PUBLISHED]
-        gone = set(batch) - {d.pk for d in public}
+        public = _published_index_docs(batch)
+        gone = set(batch) - {entry.id for entry in public}
         if public:
-            backend.index(index_doc(d) for d in public)
+            backend.index(public)
             indexed += len(public)
         if gone:
             backend.delete(sorted(gone))

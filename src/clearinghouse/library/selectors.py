@@ -34,6 +34,15 @@ def _with_relations(queryset: QuerySet) -> QuerySet:
     )
 
 
+def documents_listed() -> QuerySet:
+    """Published and withdrawn documents with everything the API shows of them."""
+    return _with_relations(
+        Document.objects.filter(
+            status__in=[DocumentStatus.PUBLISHED, DocumentStatus.WITHDRAWN]
+        )
+    )
+
+
 def document_visible_to(user) -> Q:
     """Which documents a person may open: published and withdrawn ones, their own."""
     visible = Q(status__in=[DocumentStatus.PUBLISHED, DocumentStatus.WITHDRAWN])

@@ -10,9 +10,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import DatabaseError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from clearinghouse.actors.models import Institution
 from clearinghouse.core.langdetect import detect_language
@@ -35,7 +37,7 @@ from .models import (
     DocumentType,
     SavedSearch,
 )
-from .tagging import suggest_issues
+from .tagging import issue_suggester
 from .text import canonical_url, normalize_doi, parse_date, plain_text, title_key
 
 logger = logging.getLogger(__name__)
@@ -58,12 +60,26 @@ _HARVESTED = (
 
 
 @dataclass
-class HarvestOutcome:
-    """What one harvested record did to the library."""
+class HarvestedRecord:
+    """One partner record, as `documents_upsert_harvested` takes it."""
 
-    document: Document
+    original_identifier: str
+    datestamp: object
+    fields: dict
+
+
+@dataclass
+class HarvestOutcome:
+    """What one harvested record did to the library, or why it was refused.
+
+    `error` is a ValidationError (the record's values) or a DatabaseError (the
+    database refused it); nothing of a refused record is stored.
+    """
+
+    document: Document | None
     created: bool
     changed: bool
+    error: Exception | None = None
 
 
 def _aware(value) -> datetime | None:
@@ -130,40 +146,6 @@ def _clean_fields(fields: dict) -> dict:
     }
 
 
-def _find(*, source_key: str, original_identifier: str, values: dict):
-    """The document a harvested record is, and its provenance if already known.
-
-    In order: the same record of the same source, the DOI, the canonical web
-    address, then the same title (letters and digits) on the same date.
-    """
-    provenance = (
-        DocumentProvenance.objects.select_related("document")
-        .filter(source_key=source_key, original_identifier=original_identifier)
-        .first()
-    )
-    if provenance is not None:
-        return provenance.document, provenance
-    if values["doi"]:
-        document = Document.objects.filter(doi=values["doi"]).order_by("pk").first()
-        if document is not None:
-            return document, None
-    if url := canonical_url(values["url"]):
-        document = Document.objects.filter(canonical_url=url).order_by("pk").first()
-        if document is not None:
-            return document, None
-    if values["date"] is not None:
-        document = (
-            Document.objects.filter(
-                title_key=title_key(values["title"]), date=values["date"]
-            )
-            .order_by("pk")
-            .first()
-        )
-        if document is not None:
-            return document, None
-    return None, None
-
-
 def derive_keys(document: Document) -> None:
     """Set the keys that find a document again: title key, canonical address, DOI."""
     document.title_key = title_key(document.title)
@@ -175,23 +157,461 @@ def _schedule_index(document_id: int) -> None:
     transaction.on_commit(lambda: indexing.index_documents_safely([document_id]))
 
 
-def _leads(document: Document, source_key: str) -> bool:
-    """Whether this source's values win over what the document holds.
+# What a harvest may change on a document besides the fields it gives.
+_KEPT = (*_HARVESTED, "title_key", "canonical_url", "status", "withdrawn_at")
+_PROVENANCE_FIELDS = (
+    "source_label",
+    "source_url",
+    "datestamp",
+    "deleted_upstream",
+    "fetched_at",
+)
+# Validation in memory: the database's constraints hold by construction
+# (a title, a withdrawal time) and are enforced by the database anyway.
+_NO_QUERIES = {"validate_unique": False, "validate_constraints": False}
+_SHARED_PROVENANCE = ["document", "source_key", "source_label", "source_url"]
 
-    A document added here keeps what its curators wrote; otherwise the source
-    it first came from leads, and later sources only fill what is blank.
+
+class _HarvestBatch:
+    """Records of one source matched and merged in memory, then written in bulk.
+
+    Everything the matching needs is read in a few queries for the whole
+    batch; each record is then applied in order, exactly as if the records
+    were upserted one after another (a record can match a document created
+    by an earlier record of the same batch). A record refused by validation
+    changes nothing. The writes are bulk inserts and updates with their
+    history rows, and one indexing call after the commit.
     """
-    provenances = list(document.provenances.all())
-    if any(p.is_local for p in provenances):
-        return False
-    live = [p for p in provenances if not p.deleted_upstream] or provenances
-    if not live:
-        return True
-    first = min(live, key=lambda p: (p.fetched_at, p.pk))
-    return first.source_key == source_key
+
+    def __init__(
+        self,
+        *,
+        source_key: str,
+        source_label: str,
+        source_url: str,
+        issue_ids: set[int],
+        institution_ids: set[int],
+    ):
+        self.source_key = source_key
+        # The issues and institutions the records name that exist here.
+        self.known_issues = set(
+            Issue.objects.filter(pk__in=issue_ids).values_list("pk", flat=True)
+        )
+        self.known_institutions = set(
+            Institution.objects.filter(pk__in=institution_ids).values_list(
+                "pk", flat=True
+            )
+        )
+        self.label = plain_text(source_label, limit=300, single_line=True)
+        self.url = source_url if _valid_url(source_url) else ""
+        # What every provenance of the batch shares is checked once.
+        DocumentProvenance(
+            source_key=source_key,
+            source_label=self.label,
+            source_url=self.url,
+            original_identifier="-",
+            fetched_at=timezone.now(),
+        ).full_clean(exclude=["document"], **_NO_QUERIES)
+        self.now = timezone.now()
+        self.rank: dict[int, tuple] = {}  # id(document) -> order of "first by pk"
+        self.keys: dict[int, tuple] = {}  # id(document) -> its matching keys
+        self.index: dict[tuple, list[Document]] = {}
+        self.provenances: dict[int, list[DocumentProvenance]] = {}
+        self.by_identifier: dict[str, DocumentProvenance] = {}
+        self.issues: dict[int, set[int]] = {}
+        self.institutions: dict[int, set[int]] = {}
+        self.created: list[Document] = []
+        self.changed: dict[int, Document] = {}
+        self.new_provenances: list[DocumentProvenance] = []
+        self.changed_provenances: dict[int, DocumentProvenance] = {}
+        self.new_tags: list[DocumentIssue] = []
+        self.new_links: list[tuple[Document, int]] = []
+        self.suggestions: dict[int, dict[int, float]] = {}
+        self._suggest = None
+
+    # Reading ---------------------------------------------------------------
+
+    def load(self, cleaned: list[tuple[HarvestedRecord, dict | None]]) -> None:
+        """Read every document the records may match, and what hangs on them."""
+        identifiers = [record.original_identifier for record, _v in cleaned]
+        values = [v for _r, v in cleaned if v is not None]
+        match = Q(
+            pk__in=DocumentProvenance.objects.filter(
+                source_key=self.source_key, original_identifier__in=identifiers
+            ).values("document_id")
+        )
+        if dois := {v["doi"] for v in values if v["doi"]}:
+            match |= Q(doi__in=dois)
+        if urls := {v["canonical_url"] for v in values if v["canonical_url"]}:
+            match |= Q(canonical_url__in=urls)
+        dated = [v for v in values if v["date"] is not None]
+        if dated:
+            match |= Q(
+                title_key__in={v["title_key"] for v in dated},
+                date__in={v["date"] for v in dated},
+            )
+        documents = {d.pk: d for d in Document.objects.filter(match).order_by("pk")}
+        for document in documents.values():
+            self._add(document, rank=(0, document.pk))
+            self.provenances[id(document)] = []
+            self.issues[id(document)] = set()
+            self.institutions[id(document)] = set()
+        ids = list(documents)
+        if not ids:
+            return
+        for provenance in DocumentProvenance.objects.filter(document_id__in=ids):
+            document = documents[provenance.document_id]
+            provenance.document = document
+            self.provenances[id(document)].append(provenance)
+            if provenance.source_key == self.source_key:
+                self.by_identifier[provenance.original_identifier] = provenance
+        for pk, issue_id in DocumentIssue.objects.filter(
+            document_id__in=ids
+        ).values_list("document_id", "issue_id"):
+            self.issues[id(documents[pk])].add(issue_id)
+        through = Document.institutions.through
+        for pk, institution_id in through.objects.filter(
+            document_id__in=ids
+        ).values_list("document_id", "institution_id"):
+            self.institutions[id(documents[pk])].add(institution_id)
+
+    def _add(self, document: Document, *, rank: tuple) -> None:
+        self.rank[id(document)] = rank
+        self._reindex(document)
+
+    def _reindex(self, document: Document) -> None:
+        """File a document under its current keys (DOI, address, title + date)."""
+        old = self.keys.get(id(document), ())
+        new = []
+        if document.doi:
+            new.append(("doi", document.doi))
+        if document.canonical_url:
+            new.append(("url", document.canonical_url))
+        if document.date is not None:
+            new.append(("title", document.title_key, document.date))
+        for key in old:
+            if key not in new:
+                self.index[key].remove(document)
+        for key in new:
+            if key not in old:
+                self.index.setdefault(key, []).append(document)
+        self.keys[id(document)] = tuple(new)
+
+    def _first(self, key: tuple) -> Document | None:
+        found = self.index.get(key)
+        return min(found, key=lambda d: self.rank[id(d)]) if found else None
+
+    def _find(self, identifier: str, values: dict):
+        """The document a record is, and its provenance if already known.
+
+        In order: the same record of the same source, the DOI, the canonical
+        web address, then the same title (letters and digits) on the same date.
+        """
+        provenance = self.by_identifier.get(identifier)
+        if provenance is not None:
+            return provenance.document, provenance
+        keys = []
+        if values["doi"]:
+            keys.append(("doi", values["doi"]))
+        if values["canonical_url"]:
+            keys.append(("url", values["canonical_url"]))
+        if values["date"] is not None:
+            keys.append(("title", values["title_key"], values["date"]))
+        for key in keys:
+            if (document := self._first(key)) is not None:
+                return document, None
+        return None, None
+
+    def _leads(self, document: Document) -> bool:
+        """Whether this source's values win over what the document holds.
+
+        A document added here keeps what its curators wrote; otherwise the
+        source it first came from leads, and later sources only fill blanks.
+        """
+        provenances = self.provenances[id(document)]
+        if any(p.is_local for p in provenances):
+            return False
+        live = [p for p in provenances if not p.deleted_upstream] or provenances
+        if not live:
+            return True
+        first = min(live, key=lambda p: (p.fetched_at, p.pk or float("inf")))
+        return first.source_key == self.source_key
+
+    def suggest(self, text: str):
+        if self._suggest is None:
+            self._suggest = issue_suggester()
+        return self._suggest(text)
+
+    # Applying one record ---------------------------------------------------
+
+    def apply(self, record: HarvestedRecord, values: dict) -> HarvestOutcome:
+        """Merge one record in memory; a ValidationError leaves no trace."""
+        identifier = record.original_identifier
+        document, provenance = self._find(identifier, values)
+        stamp = _aware(record.datestamp)
+        # The provenance's values, checked before anything changes.
+        wanted = {
+            "source_label": self.label,
+            "source_url": self.url,
+            "datestamp": stamp,
+            "deleted_upstream": False,
+        }
+        if provenance is None:
+            candidate = DocumentProvenance(
+                source_key=self.source_key,
+                original_identifier=identifier,
+                fetched_at=self.now,
+                **wanted,
+            )
+            candidate.full_clean(exclude=_SHARED_PROVENANCE, **_NO_QUERIES)
+        else:
+            candidate = None
+        provenance_changes = (
+            {f: v for f, v in wanted.items() if getattr(provenance, f) != v}
+            if provenance is not None
+            else {}
+        )
+        created = document is None
+        if created:
+            document = self._create(values)
+            changed = True
+        else:
+            changed = self._merge(document, values, known=provenance is not None)
+        if candidate is not None:
+            candidate.document = document
+            self.provenances[id(document)].append(candidate)
+            self.by_identifier[identifier] = candidate
+            self.new_provenances.append(candidate)
+            changed = True
+        elif provenance_changes:
+            for field, value in provenance_changes.items():
+                setattr(provenance, field, value)
+            provenance.fetched_at = self.now
+            if provenance.pk is not None:
+                self.changed_provenances[provenance.pk] = provenance
+            changed = True
+        changed = self._relate(document, values, record.fields) or changed
+        if changed and not created and document.pk is not None:
+            self.changed[document.pk] = document
+        return HarvestOutcome(document=document, created=created, changed=changed)
+
+    def _create(self, values: dict) -> Document:
+        text = "\n".join(
+            v for v in (values["title"], values["summary"], values["body"])
+        )
+        document = Document(
+            **{k: v for k, v in values.items() if v not in ("", None)},
+            status=DocumentStatus.PUBLISHED,
+        )
+        if not values["doc_type"]:
+            document.doc_type = DocumentType.REPORT
+        if not values["language"]:
+            document.language = detect_language(text)
+        document.title_key = values["title_key"]
+        document.canonical_url = values["canonical_url"]
+        # The address was checked by `_clean_fields` (kept only if valid).
+        document.full_clean(exclude=["url"], **_NO_QUERIES)
+        self._add(document, rank=(1, len(self.created)))
+        self.created.append(document)
+        self.provenances[id(document)] = []
+        self.issues[id(document)] = set()
+        self.institutions[id(document)] = set()
+        self.suggestions[id(document)] = {
+            s.issue_id: s.score for s in self.suggest(text)
+        }
+        return document
+
+    def _merge(self, document: Document, values: dict, *, known: bool) -> bool:
+        """Apply what this source may change; validated, or restored and raised."""
+        provenances = self.provenances[id(document)]
+        # A second source of a known document only fills what is blank.
+        leads = self._leads(document) if known else not provenances
+        before = {field: getattr(document, field) for field in _KEPT}
+        changed = False
+        for field in _HARVESTED:
+            new = values[field]
+            if new in ("", None, []):
+                continue
+            if field == "date_precision" and values["date"] is None:
+                continue
+            old = getattr(document, field)
+            if old != new and (leads or old in ("", None, [])):
+                setattr(document, field, new)
+                changed = True
+        if (
+            document.status == DocumentStatus.WITHDRAWN
+            and provenances
+            and all(p.deleted_upstream for p in provenances)
+        ):
+            # Withdrawn because every source had deleted it: one is back.
+            document.status = DocumentStatus.PUBLISHED
+            document.withdrawn_at = None
+            changed = True
+        if changed:
+            derive_keys(document)
+            try:
+                document.full_clean(**_NO_QUERIES)
+            except ValidationError:
+                for field, value in before.items():
+                    setattr(document, field, value)
+                raise
+            self._reindex(document)
+        return changed
+
+    def _relate(self, document: Document, values: dict, fields: dict) -> bool:
+        """Add the record's issues, suggested issues and publishers (never remove)."""
+        tags = self.issues[id(document)]
+        given = {pk for pk in fields.get("issue_ids") or () if pk in self.known_issues}
+        suggested = self.suggestions.pop(id(document), {})
+        new = [(pk, 1.0) for pk in sorted(given - tags)] + [
+            (pk, score)
+            for pk, score in suggested.items()
+            if pk not in tags and pk not in given
+        ]
+        for pk, score in new:
+            self.new_tags.append(
+                DocumentIssue(
+                    document=document, issue_id=pk, confirmed=False, score=score
+                )
+            )
+            tags.add(pk)
+        linked = self.institutions[id(document)]
+        missing = {
+            pk
+            for pk in fields.get("institution_ids") or ()
+            if pk in self.known_institutions and pk not in linked
+        }
+        for pk in sorted(missing):
+            self.new_links.append((document, pk))
+            linked.add(pk)
+        return bool(new or missing)
+
+    # Writing ---------------------------------------------------------------
+
+    def write(self, *, index: bool) -> list[int]:
+        """Bulk inserts and updates, with history; returns the documents written.
+
+        With `index`, they are indexed (in one call) once committed."""
+        if self.created:
+            bulk_create_with_history(self.created, Document, default_date=self.now)
+        changed = list(self.changed.values())
+        if changed:
+            for document in changed:
+                document.updated_at = self.now
+            bulk_update_with_history(
+                changed, Document, [*_KEPT, "updated_at"], default_date=self.now
+            )
+        for provenance in self.new_provenances:
+            provenance.document = provenance.document  # its primary key, now known
+        if self.new_provenances:
+            DocumentProvenance.objects.bulk_create(self.new_provenances)
+        if self.changed_provenances:
+            DocumentProvenance.objects.bulk_update(
+                list(self.changed_provenances.values()), _PROVENANCE_FIELDS
+            )
+        for tag in self.new_tags:
+            tag.document = tag.document
+        if self.new_tags:
+            bulk_create_with_history(
+                self.new_tags, DocumentIssue, default_date=self.now
+            )
+        if self.new_links:
+            through = Document.institutions.through
+            through.objects.bulk_create(
+                [
+                    through(document_id=document.pk, institution_id=pk)
+                    for document, pk in self.new_links
+                ],
+                ignore_conflicts=True,
+            )
+        ids = sorted(
+            {d.pk for d in self.created}
+            | set(self.changed)
+            | {p.document.pk for p in self.new_provenances}
+            | {p.document_id for p in self.changed_provenances.values()}
+            | {t.document.pk for t in self.new_tags}
+            | {d.pk for d, _pk in self.new_links}
+        )
+        if ids and index:
+            transaction.on_commit(lambda: indexing.index_documents_safely(ids))
+        return ids
 
 
 @transaction.atomic
+def documents_upsert_harvested(
+    *,
+    source_key: str,
+    source_label: str,
+    source_url: str,
+    records: list[HarvestedRecord],
+    index: bool = True,
+) -> list[HarvestOutcome]:
+    """Create or merge a batch of one source's records, writing only what changed.
+
+    One outcome per record, in order. Matching, merging and validation are
+    the same as for records upserted one by one (see `document_upsert_harvested`),
+    but the batch costs a few queries to read, bulk writes, and one indexing
+    call (after the commit; a caller that indexes larger batches itself passes
+    `index=False` and indexes the changed outcomes' documents). If the
+    database refuses the batch's writes, its records are written one by one,
+    so that only the offending record is refused.
+    """
+    cleaned: list[tuple[HarvestedRecord, dict | None]] = []
+    errors: dict[int, Exception] = {}
+    for n, record in enumerate(records):
+        try:
+            values = _clean_fields(record.fields)
+        except ValidationError as error:
+            cleaned.append((record, None))
+            errors[n] = error
+            continue
+        keys = {
+            "title_key": title_key(values["title"]),
+            "canonical_url": canonical_url(values["url"]),
+        }
+        cleaned.append((record, values | keys))
+    batch = _HarvestBatch(
+        source_key=source_key,
+        source_label=source_label,
+        source_url=source_url,
+        issue_ids={pk for r in records for pk in r.fields.get("issue_ids") or ()},
+        institution_ids={
+            pk for r in records for pk in r.fields.get("institution_ids") or ()
+        },
+    )
+    batch.load(cleaned)
+    outcomes = []
+    for n, (record, values) in enumerate(cleaned):
+        if values is None:
+            outcomes.append(HarvestOutcome(None, False, False, errors[n]))
+            continue
+        try:
+            outcomes.append(batch.apply(record, values))
+        except ValidationError as error:
+            outcomes.append(HarvestOutcome(None, False, False, error))
+    try:
+        with transaction.atomic():
+            batch.write(index=index)
+    except DatabaseError as error:
+        if len(records) == 1:
+            return [HarvestOutcome(None, False, False, error)]
+        logger.warning(
+            "library.harvest.batch_refused",
+            extra={"source_key": source_key, "error": type(error).__name__},
+        )
+        return [
+            documents_upsert_harvested(
+                source_key=source_key,
+                source_label=source_label,
+                source_url=source_url,
+                records=[record],
+                index=index,
+            )[0]
+            for record in records
+        ]
+    return outcomes
+
+
 def document_upsert_harvested(
     *,
     source_key: str,
@@ -205,118 +625,17 @@ def document_upsert_harvested(
 
     Harvesting the same record twice writes nothing the second time (not even
     `updated_at`); the page credits every source a document came from.
+    Raises the ValidationError (or DatabaseError) that refused the record.
     """
-    values = _clean_fields(fields)
-    issue_ids = set(fields.get("issue_ids") or ())
-    institution_ids = set(fields.get("institution_ids") or ())
-    now = timezone.now()
-    stamp = _aware(datestamp)
-    document, provenance = _find(
+    (outcome,) = documents_upsert_harvested(
         source_key=source_key,
-        original_identifier=original_identifier,
-        values=values,
+        source_label=source_label,
+        source_url=source_url,
+        records=[HarvestedRecord(original_identifier, datestamp, fields)],
     )
-    created = document is None
-    changed = False
-    if created:
-        text = "\n".join(
-            v for v in (values["title"], values["summary"], values["body"])
-        )
-        document = Document(
-            **{k: v for k, v in values.items() if v not in ("", None)},
-            status=DocumentStatus.PUBLISHED,
-        )
-        if not values["doc_type"]:
-            document.doc_type = DocumentType.REPORT
-        if not values["language"]:
-            document.language = detect_language(text)
-        derive_keys(document)
-        document.full_clean()
-        document.save()
-        suggestions = {s.issue_id: s.score for s in suggest_issues(text)}
-        changed = True
-    else:
-        if provenance is None:
-            # A second source of a known document only fills what is blank.
-            leads = not document.provenances.exists()
-        else:
-            leads = _leads(document, source_key)
-        for field in _HARVESTED:
-            new = values[field]
-            if new in ("", None, []):
-                continue
-            old = getattr(document, field)
-            if field == "date_precision" and values["date"] is None:
-                continue
-            if old != new and (leads or old in ("", None, [])):
-                setattr(document, field, new)
-                changed = True
-        if (
-            document.status == DocumentStatus.WITHDRAWN
-            and document.provenances.exists()
-            and not document.provenances.filter(deleted_upstream=False).exists()
-        ):
-            # Withdrawn because every source had deleted it: one is back.
-            document.status = DocumentStatus.PUBLISHED
-            document.withdrawn_at = None
-            changed = True
-        suggestions = {}
-    existing_issues = set(document.issue_tags.values_list("issue_id", flat=True))
-    new_tags = [
-        DocumentIssue(document=document, issue_id=pk, confirmed=False, score=1.0)
-        for pk in sorted(
-            set(Issue.objects.filter(pk__in=issue_ids).values_list("pk", flat=True))
-            - existing_issues
-        )
-    ] + [
-        DocumentIssue(document=document, issue_id=pk, confirmed=False, score=score)
-        for pk, score in suggestions.items()
-        if pk not in existing_issues and pk not in issue_ids
-    ]
-    if new_tags:
-        DocumentIssue.objects.bulk_create(new_tags)
-        changed = True
-    if institution_ids:
-        known = set(document.institutions.values_list("pk", flat=True))
-        missing = set(
-            Institution.objects.filter(pk__in=institution_ids - known).values_list(
-                "pk", flat=True
-            )
-        )
-        if missing:
-            document.institutions.add(*missing)
-            changed = True
-    provenance_changed = False
-    if provenance is None:
-        provenance = DocumentProvenance(
-            document=document,
-            source_key=source_key,
-            original_identifier=original_identifier,
-            fetched_at=now,
-        )
-        provenance_changed = True
-    for field, value in (
-        ("source_label", plain_text(source_label, limit=300, single_line=True)),
-        ("source_url", source_url if _valid_url(source_url) else ""),
-        ("datestamp", stamp),
-        ("deleted_upstream", False),
-    ):
-        if getattr(provenance, field) != value:
-            setattr(provenance, field, value)
-            provenance_changed = True
-    if provenance_changed:
-        if provenance.pk is not None:
-            provenance.fetched_at = now
-        provenance.full_clean()
-        provenance.save()
-        changed = True
-    if changed and not created:
-        derive_keys(document)
-        document.full_clean()
-        document.save()
-    if changed:
-        _schedule_index(document.pk)
-    return HarvestOutcome(document=document, created=created, changed=changed)
+    if outcome.error is not None:
+        raise outcome.error
+    return outcome
 
 
 def _has_live_origin(document: Document) -> bool:

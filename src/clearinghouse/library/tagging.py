@@ -1,6 +1,7 @@
 """Issue suggestions: the taxonomy's labels and synonyms, in six languages."""
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -63,9 +64,20 @@ def _version() -> tuple:
     )
 
 
+def issue_suggester() -> Callable[[str], list[Suggestion]]:
+    """`suggest_issues` with the taxonomy read once, for a batch of texts."""
+    pattern, labels = _matcher(_version())
+    return lambda text: _suggestions(pattern, labels, text)
+
+
 def suggest_issues(text: str) -> list[Suggestion]:
     """Issues whose labels or synonyms, in any of the six languages, occur in text."""
-    pattern, labels = _matcher(_version())
+    return issue_suggester()(text)
+
+
+def _suggestions(
+    pattern: re.Pattern | None, labels: dict[str, int], text: str
+) -> list[Suggestion]:
     if pattern is None or not text:
         return []
     counts: dict[int, int] = {}

@@ -11,6 +11,7 @@ import nh3
 # Control characters other than tab and line breaks (NUL among them).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"\s+")
+_MARKUP = re.compile(r"[<&\x00]")
 _BLANK_LINES = re.compile(r"\n{3,}")
 # Query parameters that only say where a visitor came from.
 _TRACKING = re.compile(
@@ -30,8 +31,10 @@ def plain_text(value: str | None, *, limit: int, single_line: bool = False) -> s
     """
     if not value:
         return ""
-    text = nh3.clean(str(value), tags=set(), strip_comments=True)
-    text = html.unescape(text)
+    text = str(value)
+    if _MARKUP.search(text):
+        # Without these characters there is no tag, comment or entity to read.
+        text = html.unescape(nh3.clean(text, tags=set(), strip_comments=True))
     text = _CONTROL.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
     text = _SPACES.sub(" ", text) if single_line else _BLANK_LINES.sub("\n\n", text)
     return text.strip()[:limit].strip()
