@@ -74,6 +74,7 @@ def _pages():
         f"/en/library/{document.pk}/",
         "/en/library/?q=spam+-law&type=law",
         "/ar/library/?q=%22unbalanced",
+        "/fr/library/?q=pourriel&mode=meaning",
         "/fr/library/discover/?q=pourriel&mode=words",
         "/ar/library/suggestions/",
         "/ar/sources/",

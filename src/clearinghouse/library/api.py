@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from clearinghouse.api.errors import ApiError, not_found
+from clearinghouse.semantic.library_search import library_page
 
 from . import querying, selectors
 from .models import Document, DocumentStatus
@@ -35,6 +36,11 @@ class DocumentQuery(Schema):
         default_factory=list, description="ISO 3166-1 alpha-2 or M49 region code"
     )
     sort: str = Field("relevance", description="relevance or date")
+    mode: str = Field(
+        "",
+        description="blend (words and meaning, every language; the default when "
+        "the sentence encoder is installed), words (full text) or meaning",
+    )
     page: int = Field(1, description="Page number, from 1")
     per_page: int = Field(querying.PER_PAGE, description="Results per page (≤ 100)")
 
@@ -55,9 +61,17 @@ class Hit(Schema):
     language: str
     score: float
     snippet: str = Field(..., description="HTML: escaped text with <mark> around terms")
+    found_by: list[str] = Field(
+        ..., description="words, thesaurus, concepts, meaning (blend and meaning)"
+    )
 
 
 class SearchResults(Schema):
+    mode: str = Field(..., description="The mode used: blend, words or meaning")
+    notice: str = Field(..., description="Why meaning was not used (no encoder)")
+    also_showing_issues: list[dict] = Field(
+        ..., description="Issues the query names or means, whose documents join"
+    )
     total: int
     page: int
     per_page: int
@@ -118,8 +132,13 @@ def documents(request: HttpRequest, params: Query[DocumentQuery]):
     query = querying.parse(request.GET)
     if not query.is_valid:
         raise ApiError(400, query.errors)
-    page = selectors.search(query)
+    page = library_page(query)
     return {
+        "mode": page.mode,
+        "notice": page.notice,
+        "also_showing_issues": [
+            {"slug": i.slug, "name": i.name} for i in page.expanded_issues
+        ],
         "total": page.total,
         "page": query.page,
         "per_page": query.per_page,
@@ -136,6 +155,7 @@ def documents(request: HttpRequest, params: Query[DocumentQuery]):
                 "language": document.language,
                 "score": score,
                 "snippet": snippet,
+                "found_by": sorted(page.found_by.get(document.pk, ())),
             }
             for document, snippet, score in page.documents
         ],

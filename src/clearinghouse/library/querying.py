@@ -40,6 +40,10 @@ FACET_LABELS = {
     "jurisdiction": gettext_lazy("Jurisdiction"),
 }
 SORTS = ("relevance", "date")
+# How words are matched: by words and meaning fused, by words alone, by
+# meaning alone (clearinghouse.semantic); empty is the default, the blend
+# when the sentence encoder is installed and full text otherwise.
+MODES = ("blend", "words", "meaning")
 PER_PAGE = 20
 MAX_PER_PAGE = 100
 MAX_PAGE = 500
@@ -71,6 +75,7 @@ class LibraryQuery:
     sort: str = "relevance"
     page: int = 1
     per_page: int = PER_PAGE
+    mode: str = ""
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -96,6 +101,8 @@ class LibraryQuery:
         pairs += [(k, v) for k in FACETS for v in self.filters.get(k, [])]
         if self.sort != "relevance":
             pairs.append(("sort", self.sort))
+        if self.mode:
+            pairs.append(("mode", self.mode))
         if page and self.page != 1:
             pairs.append(("page", str(self.page)))
         return pairs
@@ -116,7 +123,7 @@ class LibraryQuery:
             values.remove(value)
         else:
             values.append(value)
-        other = LibraryQuery(q=self.q, filters=filters, sort=self.sort)
+        other = LibraryQuery(q=self.q, filters=filters, sort=self.sort, mode=self.mode)
         return urlencode(other.pairs())
 
     def is_empty(self) -> bool:
@@ -175,6 +182,10 @@ def parse(params: QueryDict | dict) -> LibraryQuery:
     if sort not in SORTS:
         errors.append(_("Sort by relevance or by date."))
         sort = "relevance"
+    mode = params.get("mode") or ""
+    if mode not in ("", *MODES):
+        errors.append(_("Unknown mode: choose blend, words or meaning."))
+        mode = ""
     page = _number(
         params.get("page"),
         name=_("Page"),
@@ -197,5 +208,6 @@ def parse(params: QueryDict | dict) -> LibraryQuery:
         sort=sort,
         page=page,
         per_page=per_page,
+        mode=mode,
         errors=errors,
     )

@@ -23,6 +23,7 @@ from clearinghouse.core.history import history_for
 from clearinghouse.core.langdetect import detect_language
 from clearinghouse.core.responses import bad_request
 from clearinghouse.events.jsonld import as_script
+from clearinghouse.semantic.library_search import library_page
 
 from . import citations, querying, selectors, services
 from .extraction import UploadRefused, check_size
@@ -45,7 +46,7 @@ def search(request: HttpRequest) -> HttpResponse:
             context | {"errors": query.errors},
             status=400,
         )
-    page = selectors.search(query)
+    page = library_page(query)
     context |= {
         "page": page,
         "save_form": SavedSearchForm(initial={"query": query.query_string()}),

@@ -9,8 +9,9 @@ goes on without it.
 
 import importlib
 import logging
-import os
 import threading
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 
 import numpy as np
 from django.conf import settings
@@ -50,12 +51,12 @@ def _load():
     with _lock:
         if module_name in _loaded:
             return _loaded[module_name]
-        # The encoder's matrix products must not take every core of a shared
-        # machine; the operator can raise this.
-        os.environ.setdefault("OMP_NUM_THREADS", "1")
         try:
-            module = importlib.import_module(module_name)
-            encoder = module.USE(threads=settings.SEMANTIC_ENCODER_THREADS)
+            # The encoder's matrix products must not take every core of a
+            # shared machine (threadpoolctl holds them to this many threads:
+            # several BLAS threads fighting for busy cores made it six times
+            # slower); the operator can raise it.
+            encoder = _construct(module_name, settings.SEMANTIC_ENCODER_THREADS)
             # Loading is lazy in the package: force it here so that missing
             # resources fail now, with our message, not in the middle of a search.
             encoder.encode(["warm-up"])
@@ -78,6 +79,20 @@ def _load():
         return encoder
 
 
+def _construct(module_name: str, threads: int):
+    module = importlib.import_module(module_name)
+    return module.USE(threads=threads)
+
+
+def problem() -> str:
+    """Why the encoder cannot be used, or "" when it can (loading it if needed)."""
+    try:
+        _load()
+    except EncoderUnavailable as error:
+        return str(error)
+    return ""
+
+
 def available() -> bool:
     """Whether the encoder can be loaded (loading it if needed)."""
     try:
@@ -94,8 +109,78 @@ def encode(texts: list[str]) -> np.ndarray:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
     parts = []
     for start in range(0, len(texts), BATCH):
-        batch = [(text or " ")[:MAX_CHARS] for text in texts[start : start + BATCH]]
+        batch = _prepare(texts[start : start + BATCH])
         parts.append(np.asarray(encoder.encode(batch), dtype=np.float32))
-    vectors = np.vstack(parts)
+    return _unit(np.vstack(parts))
+
+
+def _prepare(texts: list[str]) -> list[str]:
+    return [(text or " ")[:MAX_CHARS] for text in texts]
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return vectors / np.maximum(norms, 1e-12)
+
+
+# The encoder of a pool's worker process (one per process, loaded at its start).
+_worker: dict[str, object] = {}
+
+
+def _worker_start(module_name: str, threads: int) -> None:
+    _worker["encoder"] = _construct(module_name, threads)
+
+
+def _worker_encode(texts: list[str]) -> np.ndarray:
+    return np.asarray(_worker["encoder"].encode(texts), dtype=np.float32)
+
+
+class Pool:
+    """Encoding spread over worker processes, one BLAS thread each.
+
+    The encoder runs Python (its tokenizer) and one-thread matrix products,
+    so a second core only helps through a second process. Used as a context
+    manager; with one worker it encodes in this process. Workers are started
+    by "spawn" (never fork a process holding database connections) and load
+    the model once each.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.workers = max(1, int(workers))
+        self._executor: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> "Pool":
+        _load()  # a missing model fails here, with our message
+        if self.workers > 1:
+            self._executor = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=get_context("spawn"),
+                initializer=_worker_start,
+                initargs=(
+                    settings.SEMANTIC_ENCODER_MODULE,
+                    settings.SEMANTIC_ENCODER_THREADS,
+                ),
+            )
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(cancel_futures=True)
+            self._executor = None
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Like `encode()`: unit vectors in the order of the texts."""
+        if self._executor is None or len(texts) < 2 * self.workers:
+            return encode(texts)
+        prepared = _prepare(texts)
+        # Shares of equal length (in characters: the encoder's cost), each
+        # worker taking every n-th text of the texts sorted by length.
+        order = sorted(range(len(prepared)), key=lambda n: len(prepared[n]))
+        shares = [order[w :: self.workers] for w in range(self.workers)]
+        results = self._executor.map(
+            _worker_encode, [[prepared[n] for n in share] for share in shares]
+        )
+        vectors = np.empty((len(texts), DIMENSIONS), dtype=np.float32)
+        for share, part in zip(shares, results, strict=True):
+            vectors[share] = part
+        return _unit(vectors)

@@ -22,6 +22,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from clearinghouse.library.models import Document, DocumentIssue
@@ -94,14 +95,46 @@ def backend_fulltext(q: str, filters: dict, limit: int) -> list[int]:
     return [hit.id for hit in result.hits]
 
 
+def _facet_condition(facet: str, values: list[str]) -> Q | None:
+    """A document's lookup for one facet's values, as the search backend reads them."""
+    if facet == "region":
+        return (
+            Q(jurisdiction_country__region__code__in=values)
+            | Q(jurisdiction_country__subregion__code__in=values)
+            | Q(jurisdiction_country__intermediate_region__code__in=values)
+            | Q(jurisdiction_region__code__in=values)
+        )
+    if facet == "jurisdiction":
+        return Q(jurisdiction_country__iso2__in=values) | Q(
+            jurisdiction_region__code__in=values
+        )
+    if facet == "year":
+        return Q(date__year__in=[int(v) for v in values if v.isdigit()])
+    lookup = FACET_LOOKUPS.get(facet)
+    return Q(**{f"{lookup}__in": values}) if lookup else None
+
+
+# The document fields behind the library's facets (region and jurisdiction,
+# which read several fields, and year are in `_facet_condition`).
+FACET_LOOKUPS = {
+    "issue": "issue_tags__issue__slug",
+    "area": "issue_tags__issue__area__slug",
+    "type": "doc_type",
+    "language": "language",
+    "institution": "institutions__slug",
+    "stakeholder_group": "institutions__stakeholder_group",
+}
+
+
 def _restrict(queryset, filters: dict):
-    """The filters the library's facets use, applied to a document queryset."""
-    if languages := filters.get("language"):
-        queryset = queryset.filter(language__in=languages)
-    if issues := filters.get("issue"):
-        queryset = queryset.filter(issue_tags__issue__slug__in=issues)
-    if kinds := filters.get("type"):
-        queryset = queryset.filter(doc_type__in=kinds)
+    """The library's facet filters on a document queryset: every facet given
+    must match (one of its values), as in the full-text search."""
+    for facet, values in filters.items():
+        condition = _facet_condition(facet, list(values)) if values else None
+        if condition is not None:
+            queryset = queryset.filter(
+                pk__in=Document.objects.filter(condition).values("pk")
+            )
     return queryset
 
 

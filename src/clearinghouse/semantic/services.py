@@ -57,45 +57,55 @@ class EmbedReport:
 
 
 def _save_vectors(
-    model_cls, key: str, items: list, texts: list[str], *, force: bool
+    model_cls, key: str, items: list, texts: list[str], *, force: bool, encode
 ) -> EmbedReport:
     """Embed what changed among items (records with .pk) and store their vectors."""
     model = encoder.model_name()
     report = EmbedReport()
     hashes = [_hash(text, model) for text in texts]
     existing = {
-        row[0]: row[1]
-        for row in model_cls.objects.filter(
-            **{f"{key}_id__in": [i.pk for i in items]}
-        ).values_list(f"{key}_id", "text_hash")
+        getattr(row, f"{key}_id"): row
+        for row in model_cls.objects.filter(**{f"{key}_id__in": [i.pk for i in items]})
     }
     todo = [
-        n for n, item in enumerate(items) if force or existing.get(item.pk) != hashes[n]
+        n
+        for n, item in enumerate(items)
+        if force or item.pk not in existing or existing[item.pk].text_hash != hashes[n]
     ]
     report.unchanged = len(items) - len(todo)
     if not todo:
         return report
-    vectors = encoder.encode([texts[n] for n in todo])
+    vectors = encode([texts[n] for n in todo])
+    # Set by hand: bulk_update does not apply auto_now, and the search matrix
+    # finds new vectors by this time.
+    now = timezone.now()
+    created, updated = [], []
+    for n, vector in zip(todo, vectors, strict=True):
+        row = existing.get(items[n].pk)
+        if row is None:
+            row = model_cls(**{f"{key}_id": items[n].pk})
+            created.append(row)
+        else:
+            updated.append(row)
+        row.model, row.text_hash, row.vector = model, hashes[n], to_blob(vector)
+        row.embedded_at = now
     with transaction.atomic():
-        for n, vector in zip(todo, vectors, strict=True):
-            model_cls.objects.update_or_create(
-                **{f"{key}_id": items[n].pk},
-                defaults={
-                    "model": model,
-                    "text_hash": hashes[n],
-                    "vector": to_blob(vector),
-                },
-            )
+        model_cls.objects.bulk_create(created, batch_size=500)
+        model_cls.objects.bulk_update(
+            updated, ["model", "text_hash", "vector", "embedded_at"], batch_size=500
+        )
     report.embedded = len(todo)
     return report
 
 
 def documents_embed(
-    *, document_ids, force: bool = False, suggest: bool = True
+    *, document_ids, force: bool = False, suggest: bool = True, encode=None
 ) -> EmbedReport:
     """Embed these documents (whose text changed, or all if forced); suggest issues.
 
-    Raises `encoder.EncoderUnavailable` when the model cannot be loaded.
+    `encode` is `encoder.encode` unless given (an `encoder.Pool`'s, to use
+    several cores). Raises `encoder.EncoderUnavailable` when the model cannot
+    be loaded.
     """
     documents = list(Document.objects.filter(pk__in=list(document_ids)).order_by("pk"))
     report = _save_vectors(
@@ -104,6 +114,7 @@ def documents_embed(
         documents,
         [document_text(d) for d in documents],
         force=force,
+        encode=encode or encoder.encode,
     )
     if suggest and documents:
         suggestions_make(document_ids=[d.pk for d in documents])
@@ -124,25 +135,42 @@ def issue_text(issue: Issue) -> list[str]:
     return texts or [issue.name]
 
 
-def issues_embed(*, force: bool = False) -> EmbedReport:
-    """Embed every issue whose labels changed: the mean of its texts' vectors."""
+def issues_embed(*, force: bool = False, encode=None) -> EmbedReport:
+    """Embed every issue whose labels changed: the mean of its texts' vectors.
+
+    The texts of every changed issue go to the encoder in one call (`encode`
+    as in `documents_embed`).
+    """
     model = encoder.model_name()
     report = EmbedReport()
     issues = list(Issue.objects.prefetch_related("synonyms").order_by("pk"))
     existing = dict(IssueVector.objects.values_list("issue_id", "text_hash"))
+    todo = []
     for issue in issues:
         texts = issue_text(issue)
         digest = _hash("\n".join(texts), model)
         if not force and existing.get(issue.pk) == digest:
             report.unchanged += 1
-            continue
-        mean = encoder.encode(texts).mean(axis=0)
-        vector = mean / max(float(np.linalg.norm(mean)), 1e-12)
-        IssueVector.objects.update_or_create(
-            issue=issue,
-            defaults={"model": model, "text_hash": digest, "vector": to_blob(vector)},
-        )
-        report.embedded += 1
+        else:
+            todo.append((issue, texts, digest))
+    if not todo:
+        return report
+    vectors = (encode or encoder.encode)([t for _i, texts, _d in todo for t in texts])
+    start = 0
+    with transaction.atomic():
+        for issue, texts, digest in todo:
+            mean = vectors[start : start + len(texts)].mean(axis=0)
+            start += len(texts)
+            vector = mean / max(float(np.linalg.norm(mean)), 1e-12)
+            IssueVector.objects.update_or_create(
+                issue=issue,
+                defaults={
+                    "model": model,
+                    "text_hash": digest,
+                    "vector": to_blob(vector),
+                },
+            )
+    report.embedded = len(todo)
     return report
 
 
@@ -152,38 +180,44 @@ def suggestions_make(*, document_ids) -> int:
 
     A suggestion a curator decided is never changed; an issue a curator
     already confirmed on the document is not suggested again. Returns how
-    many issues were applied automatically.
+    many issues were applied automatically. The documents' tags and
+    suggestions are read and written in a few queries for the whole batch.
     """
     prototypes = selectors.issue_prototypes()
     if prototypes is None:
         return 0
     thresholds = selectors.thresholds()
     vectors = selectors.document_vectors(document_ids)
-    applied = 0
-    touched = []
-    for document_id, vector in vectors.items():
-        scores = prototypes.matrix @ vector
-        best = np.argsort(-scores)[:SUGGESTIONS]
-        tags = {
-            t.issue_id: t for t in DocumentIssue.objects.filter(document_id=document_id)
-        }
-        known = {
-            s.issue_id: s
-            for s in IssueSuggestion.objects.select_for_update().filter(
-                document_id=document_id
-            )
-        }
-        keep = set()
+    if not vectors:
+        return 0
+    tags = {
+        (t.document_id, t.issue_id): t
+        for t in DocumentIssue.objects.filter(document_id__in=list(vectors))
+    }
+    known = {
+        (s.document_id, s.issue_id): s
+        for s in IssueSuggestion.objects.select_for_update().filter(
+            document_id__in=list(vectors)
+        )
+    }
+    ids = list(vectors)
+    scores = np.clip(
+        np.vstack([vectors[pk] for pk in ids]) @ prototypes.matrix.T, -1, 1
+    )
+    created, updated, new_tags, keep = [], [], [], set()
+    for row, document_id in enumerate(ids):
+        best = np.argsort(-scores[row])[:SUGGESTIONS]
         for rank, position in enumerate(best):
             issue_id = int(prototypes.issue_ids[position])
-            score = float(np.clip(scores[position], -1.0, 1.0))
+            score = float(scores[row, position])
             if score < OFFER_FLOOR:
                 break
-            keep.add(issue_id)
-            suggestion = known.get(issue_id)
+            key = (document_id, issue_id)
+            keep.add(key)
+            suggestion = known.get(key)
             if suggestion is not None and suggestion.status in DECIDED:
                 continue
-            tag = tags.get(issue_id)
+            tag = tags.get(key)
             if tag is not None and tag.confirmed:
                 continue
             threshold = thresholds.get(issue_id, settings.SEMANTIC_DEFAULT_THRESHOLD)
@@ -194,32 +228,49 @@ def suggestions_make(*, document_ids) -> int:
             )
             if suggestion is None:
                 suggestion = IssueSuggestion(document_id=document_id, issue_id=issue_id)
+                created.append(suggestion)
+            else:
+                updated.append(suggestion)
             suggestion.score, suggestion.threshold, suggestion.status = (
                 score,
                 threshold,
                 status,
             )
-            suggestion.full_clean(validate_unique=False)
-            suggestion.save()
-            if status == SuggestionStatus.APPLIED:
-                applied += 1
+            # The document and the issue were just read from the database, and
+            # the database holds the constraints (checking them here would
+            # cost two queries a suggestion).
+            suggestion.full_clean(
+                exclude=["document", "issue"],
+                validate_unique=False,
+                validate_constraints=False,
+            )
+            if status == SuggestionStatus.APPLIED and tag is None:
                 # The library's own tag row, unconfirmed: shown as "suggested".
-                if tag is None:
-                    DocumentIssue.objects.create(
+                new_tags.append(
+                    DocumentIssue(
                         document_id=document_id,
                         issue_id=issue_id,
                         confirmed=False,
                         score=score,
                     )
-                    touched.append(document_id)
-        # Undecided suggestions the new text no longer supports are withdrawn.
-        IssueSuggestion.objects.filter(
-            document_id=document_id, status=SuggestionStatus.OFFERED
-        ).exclude(issue_id__in=keep).delete()
-    if touched:
-        ids = sorted(set(touched))
-        transaction.on_commit(lambda: indexing.index_documents_safely(ids))
-    return applied
+                )
+    IssueSuggestion.objects.bulk_create(created, batch_size=500)
+    IssueSuggestion.objects.bulk_update(
+        updated, ["score", "threshold", "status"], batch_size=500
+    )
+    DocumentIssue.objects.bulk_create(new_tags, batch_size=500)
+    # Undecided suggestions the new text no longer supports are withdrawn.
+    IssueSuggestion.objects.filter(
+        pk__in=[
+            s.pk
+            for key, s in known.items()
+            if s.status == SuggestionStatus.OFFERED and key not in keep
+        ]
+    ).delete()
+    if new_tags:
+        touched = sorted({tag.document_id for tag in new_tags})
+        transaction.on_commit(lambda: indexing.index_documents_safely(touched))
+    return sum(s.status == SuggestionStatus.APPLIED for s in created + updated)
 
 
 @transaction.atomic

@@ -1,5 +1,7 @@
 """Embed the issues and every document again (after a change of encoder), in batches."""
 
+import os
+
 from django.core.management.base import BaseCommand, CommandError
 
 from clearinghouse.library.models import Document
@@ -16,6 +18,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--batch-size", type=int, default=256)
         parser.add_argument(
+            "--workers",
+            type=int,
+            default=min(2, os.cpu_count() or 1),
+            help="Encoder processes, one core each (default: up to 2).",
+        )
+        parser.add_argument(
             "--all", action="store_true", help="Embed every document again."
         )
         parser.add_argument(
@@ -29,6 +37,7 @@ class Command(BaseCommand):
         self,
         *args,
         batch_size: int,
+        workers: int,
         all: bool,
         no_suggest: bool,
         dry_run: bool,
@@ -36,6 +45,8 @@ class Command(BaseCommand):
     ) -> None:
         if not 1 <= batch_size <= 10_000:
             raise CommandError("--batch-size must be between 1 and 10000.")
+        if not 1 <= workers <= 64:
+            raise CommandError("--workers must be between 1 and 64.")
         model = encoder.model_name()
         ids = list(Document.objects.order_by("pk").values_list("pk", flat=True))
         if not all:
@@ -53,9 +64,14 @@ class Command(BaseCommand):
             self.stdout.write(f"{len(ids)} documents would be checked with {model}.")
             return
         try:
-            issues = services.issues_embed(force=all)
+            with encoder.Pool(workers) as pool:
+                self._embed(pool, ids, batch_size, all, not no_suggest)
         except encoder.EncoderUnavailable as error:
             raise CommandError(str(error)) from error
+        store.forget()
+
+    def _embed(self, pool, ids, batch_size: int, force: bool, suggest: bool) -> None:
+        issues = services.issues_embed(force=force, encode=pool.encode)
         self.stdout.write(
             f"Issues: {issues.embedded} embedded, {issues.unchanged} unchanged."
         )
@@ -63,14 +79,14 @@ class Command(BaseCommand):
         for start in range(0, len(ids), batch_size):
             report = services.documents_embed(
                 document_ids=ids[start : start + batch_size],
-                force=all,
-                suggest=not no_suggest,
+                force=force,
+                suggest=suggest,
+                encode=pool.encode,
             )
             embedded += report.embedded
             unchanged += report.unchanged
             done = min(start + batch_size, len(ids))
             self.stdout.write(f"Documents: {done}/{len(ids)} ({embedded} embedded)")
-        store.forget()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Done: {embedded} documents embedded, {unchanged} unchanged."
