@@ -381,6 +381,9 @@ MATRIX_MAX_COLUMNS = env.int("MATRIX_MAX_COLUMNS", default=40)
 # PostgreSQL when DATABASE_URL is PostgreSQL and the embedded engine otherwise.
 SEARCH_BACKEND = env.str("SEARCH_BACKEND", default="")
 SEARCH_INDEX_DIR = Path(env.str("SEARCH_INDEX_DIR", default=str(VAR_DIR / "search")))
+# Embedded engine: facet counts are exact up to this many matches, estimated
+# from a sample beyond (decision record 0012).
+SEARCH_EXACT_FACETS_UP_TO = env.int("SEARCH_EXACT_FACETS_UP_TO", default=20_000)
 
 # The library: the largest file accepted for upload, and the longest text kept.
 LIBRARY_MAX_UPLOAD_BYTES = env.int("LIBRARY_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)

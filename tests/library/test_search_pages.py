@@ -158,9 +158,27 @@ def test_the_api_answers_with_hits_and_facet_counts(client, library):
     assert data["hits"][0]["id"] == library["law"].pk
     types = {f["value"]: f for f in data["facets"]["type"]}
     assert types["law"]["count"] == 1 and types["law"]["selected"]
+    assert data["facets_exact"] is True
     detail = client.get(f"/api/v1/documents/{library['law'].pk}").json()
     assert detail["provenance"][0]["source_key"] == "federation:1"
     assert detail["issues"] == [{"slug": "spam", "name": "Spam", "confirmed": False}]
+
+
+def test_a_broad_search_says_its_facet_counts_are_estimates(client, library, settings):
+    from clearinghouse.library.search import get_backend
+
+    settings.SEARCH_EXACT_FACETS_UP_TO = 1  # two matches are "broad" here
+    backend = get_backend()
+    backend.exact_facets, backend.facet_sample = 1, 1
+    data = client.get("/api/v1/documents", {"q": "spam"}).json()
+    assert data["total"] == 2
+    assert data["facets_exact"] is False
+    assert {f["value"] for f in data["facets"].get("type", [])} <= {"law", "report"}
+    page = client.get("/en/library/?q=spam").content.decode()
+    assert "the counts are estimates" in page
+    backend.exact_facets = 2
+    page = client.get("/en/library/?q=spam").content.decode()
+    assert "the counts are estimates" not in page and "(≈ " not in page
 
 
 def test_the_api_refuses_bad_parameters_with_messages(client, library):

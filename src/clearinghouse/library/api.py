@@ -80,6 +80,9 @@ class SearchResults(Schema):
     terms: list[str]
     hits: list[Hit]
     facets: dict[str, list[FacetCount]]
+    facets_exact: bool = Field(
+        ..., description="False when the counts are estimated from a sample"
+    )
     issues: list[dict]
     institutions: list[dict]
 
@@ -159,6 +162,7 @@ def documents(request: HttpRequest, params: Query[DocumentQuery]):
             }
             for document, snippet, score in page.documents
         ],
+        "facets_exact": page.facets_exact,
         "facets": {
             facet: [
                 {

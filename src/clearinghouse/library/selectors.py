@@ -111,7 +111,13 @@ class FacetValue:
     label: str
     count: int
     selected: bool
-    toggle: str
+    facet: str
+    query: LibraryQuery = field(repr=False)
+
+    @property
+    def toggle(self) -> str:
+        """The query string with this value toggled (built when a page asks)."""
+        return self.query.with_value(self.facet, self.value)
 
 
 @dataclass
@@ -126,6 +132,8 @@ class SearchPage:
     terms: list[str]
     issues: list = field(default_factory=list)
     institutions: list = field(default_factory=list)
+    # False when the engine estimated the counts (very broad searches).
+    facets_exact: bool = True
 
     @property
     def pages(self) -> int:
@@ -193,7 +201,8 @@ def label_facets(
                 label=str(labels.get(value, value)),
                 count=count,
                 selected=value in query.filters.get(facet, []),
-                toggle=query.with_value(facet, value),
+                facet=facet,
+                query=query,
             )
             for value, count in counts
         ]
@@ -253,6 +262,7 @@ def search(query: LibraryQuery, *, with_names: bool = True) -> SearchPage:
         documents=rows,
         total=result.total,
         facets=label_facets(query, result.facets),
+        facets_exact=result.facets_exact,
         hint=result.hint,
         terms=list(result.terms),
         issues=issues_named(query.q) if with_names and query.q else [],

@@ -75,6 +75,8 @@ class SearchResult:
     facets: dict[str, list[tuple[str, int]]]
     hint: str | None
     terms: list[str]
+    # False when the facet counts are estimates (very broad queries).
+    facets_exact: bool = True
 
 
 class SearchBackend:
@@ -91,10 +93,11 @@ class SearchBackend:
     - `_search(query, request)`: run a parsed, non-empty `ParsedQuery` (or a
       blank one, meaning "every document") with the request's validated
       filters, sort and page; return the page's `(id, score)` pairs, the total
-      and the facet counts `{key: {value: count}}` (empty when
-      `request.facets` is false). The base class turns the pairs into hits
-      with snippets via `_texts(ids)` — `{id: (title, summary, body)}` — which
-      subclasses implement too.
+      the facet counts `{key: {value: count}}` (empty when `request.facets`
+      is false) and whether those counts are exact (a backend may estimate
+      them from a sample of a very large result set). The base class turns
+      the pairs into hits with snippets via `_texts(ids)` — `{id: (title,
+      summary, body)}` — which subclasses implement too.
 
     The query is rendered from the AST by the backend itself: raw user text
     never reaches an engine's parser, so that no input can raise.
@@ -120,7 +123,7 @@ class SearchBackend:
 
     def _search(
         self, query: ParsedQuery, request: SearchRequest
-    ) -> tuple[list[tuple[int, float]], int, dict[str, dict[str, int]]]:
+    ) -> tuple[list[tuple[int, float]], int, dict[str, dict[str, int]], bool]:
         raise NotImplementedError  # pragma: no cover
 
     def _texts(
@@ -136,7 +139,7 @@ class SearchBackend:
         query = parse(request.q)
         if query.matches_nothing:
             return SearchResult([], 0, {}, query.hint, [])
-        pairs, total, counts = self._search(query, request)
+        pairs, total, counts, exact = self._search(query, request)
         texts = self._texts([doc_id for doc_id, _score in pairs]) if pairs else {}
         hits = [
             Hit(doc_id, score, make_snippet(texts.get(doc_id, ("", "", "")), query))
@@ -147,7 +150,7 @@ class SearchBackend:
             if request.facets
             else {}
         )
-        return SearchResult(hits, total, facets, query.hint, query.terms)
+        return SearchResult(hits, total, facets, query.hint, query.terms, exact)
 
 
 def clean_request(request: SearchRequest) -> SearchRequest:

@@ -216,14 +216,14 @@ class PostgresBackend(SearchBackend):
                     if key in counts:
                         counts[key][val] = n
             if not total or offset >= total:
-                return [], total, counts
+                return [], total, counts, True
             if request.sort == "date" or query.blank:
                 cursor.execute(
                     f"SELECT id, 0.0 FROM {TABLE} WHERE {where} "  # noqa: S608
                     "ORDER BY day DESC NULLS LAST, id DESC LIMIT %s OFFSET %s",
                     [*params, limit, offset],
                 )
-                return cursor.fetchall(), total, counts
+                return cursor.fetchall(), total, counts, True
             tsq_params: list = []
             tsq = self._tsquery(query, tsq_params)
             rows = None
@@ -244,7 +244,7 @@ class PostgresBackend(SearchBackend):
                     [*tsq_params, *params, limit, offset],
                 )
                 rows = cursor.fetchall()
-        return [(int(i), float(r)) for i, r in rows], total, counts
+        return [(int(i), float(r)) for i, r in rows], total, counts, True
 
     def _texts(self, ids: list[int]) -> dict[int, tuple[str, str, str]]:
         with self._cursor() as cursor:

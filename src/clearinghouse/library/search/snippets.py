@@ -24,36 +24,40 @@ _ARABIC_MARKS = "[\u0610-\u061a\u064b-\u065f\u0670\u0640]*"
 
 
 @lru_cache(maxsize=1)
-def _variants() -> dict[str, set[str]]:
-    """Folded character → the characters that fold to it (BMP scripts)."""
+def _variants() -> dict[str, frozenset[str]]:
+    """Folded character → the characters that fold to it, in any case."""
     out: dict[str, set[str]] = {}
-    # Lower-case letters only: patterns are compiled case-insensitive.
-    for start, end in ((0xC0, 0x250), (0x400, 0x500), (0x620, 0x6D4)):
+    ranges = ((0x41, 0x5B), (0x61, 0x7B), (0xC0, 0x250), (0x370, 0x500))
+    for start, end in (*ranges, (0x620, 0x6D4), (0x1E00, 0x1F00), (0x2100, 0x2150)):
         for code in range(start, end):
             char = chr(code)
-            if not unicodedata.category(char).startswith("L") or char != char.lower():
+            if not unicodedata.category(char).startswith("L"):
                 continue
             folded = normalize(char)
-            if len(folded) == 1 and folded != char:
+            if len(folded) == 1:
                 out.setdefault(folded, {folded}).add(char)
-    return out
+    return {folded: frozenset(chars) for folded, chars in out.items()}
 
 
-def _char_class(char: str) -> str:
-    chars = _variants().get(char)
-    out = re.escape(char)
-    if chars:
-        out = "[" + "".join(re.escape(c) for c in sorted(chars)) + "]"
-    if "\u0600" <= char <= "\u06ff":
-        out += _ARABIC_MARKS  # diacritics and tatweel between Arabic letters
-    return out
+def _chars(char: str) -> str:
+    """The characters that fold to `char`, escaped for a character class."""
+    return "".join(re.escape(c) for c in sorted(_variants().get(char, {char})))
+
+
+def _after(char: str) -> str:
+    """What may follow a letter in the original: Arabic diacritics, tatweel."""
+    return _ARABIC_MARKS if "\u0600" <= char <= "\u06ff" else ""
 
 
 @lru_cache(maxsize=4096)
-def _term_pattern(term: str) -> str:
+def _branch(term: str) -> str:
+    """The pattern of one term after its first character (see `_compiled`)."""
     if HAN_RUN.fullmatch(term):
-        return re.escape(term)
-    return r"(?<!\w)" + "".join(_char_class(c) for c in term) + r"(?!\w)"
+        return f"(?<={re.escape(term[0])})" + re.escape(term[1:])
+    rest = "".join(f"[{_chars(c)}]{_after(c)}" for c in term[1:])
+    # The first character is behind us: it must be one of the term's, and
+    # the character before it no word character.
+    return rf"(?<=[{_chars(term[0])}])(?<!\w.){_after(term[0])}{rest}(?!\w)"
 
 
 def _pattern(query: ParsedQuery) -> re.Pattern | None:
@@ -67,9 +71,18 @@ def _pattern(query: ParsedQuery) -> re.Pattern | None:
 
 @lru_cache(maxsize=1024)
 def _compiled(terms: tuple[str, ...]) -> re.Pattern | None:
+    """One pattern for every term, in any case, with or without accents.
+
+    It starts with the class of every term's possible first characters, so
+    that the regular expression engine skips through the text at C speed to
+    the candidates (a pattern starting with a look-behind, or compiled to
+    ignore case, gets no such prefix scan and tries every position).
+    """
     if not terms:
         return None
-    return re.compile("|".join(_term_pattern(t) for t in terms), re.IGNORECASE)
+    first = "".join(sorted({c for t in terms for c in _chars(t[0])}))
+    branches = "|".join(_branch(t) for t in terms)
+    return re.compile(f"[{first}](?:{branches})")
 
 
 def _cut(text: str, start: int, end: int) -> tuple[int, int]:

@@ -21,17 +21,20 @@ One writer at a time: a file lock beside the index serializes writers
 across processes; readers reload when the index's meta.json changes.
 """
 
+import atexit
 import fcntl
 import json
 import logging
 import os
 import threading
+import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 import tantivy
+from django.conf import settings
 
 from .base import FACET_KEYS, IndexDoc, SearchBackend, SearchRequest
 from .query import ParsedQuery, Phrase
@@ -56,9 +59,33 @@ SLOTS = {
 HEAD_BOOST = 2.0
 NO_DATE = -(10**6)  # sorts last in descending date order
 WRITER_HEAP = 256 * 1024 * 1024
+WRITER_THREADS = 2
+# Seconds the writer stays open after a change: a stream of changes (a
+# reindex, a harvest, a burst of edits) shares one writer, and its segments
+# are merged in the background instead of waited for at every commit.
+WRITER_LINGER = 2.0
 COMMIT_EVERY = 50_000
 AGG_SIZE = 65_000 // (sum(SLOTS.values()) + len(SLOTS))  # tantivy's bucket cap
 EPOCH = date(1970, 1, 1)
+COUNT_AGG = {"total": {"value_count": {"field": "id"}}}
+# Facet counts are exact up to this many matches (setting
+# SEARCH_EXACT_FACETS_UP_TO); broader queries count a sample of about
+# FACET_SAMPLE matches drawn from SAMPLE_BUCKETS fixed buckets of documents.
+EXACT_FACETS_UP_TO = 20_000
+FACET_SAMPLE = 10_000
+SAMPLE_BUCKETS = 64
+_OPEN = weakref.WeakSet()  # backends of this process, closed at exit
+
+
+@atexit.register
+def _close_writers() -> None:
+    for backend in list(_OPEN):
+        backend.close_writer()
+
+
+def sample_bucket(doc_id: int) -> int:
+    """The document's sample bucket: the top bits of a multiplicative hash."""
+    return ((doc_id * 0x9E3779B97F4A7C15) & 0xFFFF_FFFF_FFFF_FFFF) >> 58
 
 
 def _schema() -> tantivy.Schema:
@@ -67,6 +94,7 @@ def _schema() -> tantivy.Schema:
     sb.add_text_field("text", tokenizer_name=TOKENIZER, index_option="position")
     sb.add_text_field("head", tokenizer_name=TOKENIZER, index_option="position")
     sb.add_integer_field("day", indexed=False, fast=True)
+    sb.add_integer_field("bucket", indexed=True, fast=False)
     sb.add_bytes_field("src", stored=True, indexed=False, fast=False)
     for key in FACET_KEYS:
         sb.add_text_field(f"f_{key}", tokenizer_name="raw", index_option="basic")
@@ -99,31 +127,122 @@ class TantivyBackend(SearchBackend):
         self.path.mkdir(parents=True, exist_ok=True)
         self.schema = _schema()
         self._lock = threading.Lock()
+        self._write_lock = threading.RLock()
+        self._writer_: tantivy.IndexWriter | None = None
+        self._writer_lock = None  # the open lock file while a writer is open
+        self._closer: threading.Timer | None = None
+        _OPEN.add(self)
         self._meta_mtime = None
-        self.index_ = tantivy.Index(self.schema, path=str(self.path), reuse=True)
+        self.index_ = self._open_index()
         self.index_.register_tokenizer(TOKENIZER, _analyzer())
         self._aggs = {
             f"c_{key}_{slot}": {"terms": {"field": f"c_{key}_{slot}", "size": AGG_SIZE}}
             for key in FACET_KEYS
             for slot in [*range(SLOTS[key]), "x"]
         }
-        self._aggs["total"] = {"value_count": {"field": "id"}}
+        self.facet_sample = FACET_SAMPLE
+        self.exact_facets = int(
+            getattr(settings, "SEARCH_EXACT_FACETS_UP_TO", EXACT_FACETS_UP_TO)
+        )
+
+    def _open_index(self) -> tantivy.Index:
+        """The index in the directory; one of an older layout is started afresh.
+
+        The index is derived data: after a change of layout it is emptied and
+        `clearinghouse reindex` rebuilds it from the database.
+        """
+        try:
+            return tantivy.Index(self.schema, path=str(self.path), reuse=True)
+        except ValueError as error:
+            if "schema does not match" not in str(error):
+                raise
+        with open(self.path / ".writer.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                return tantivy.Index(self.schema, path=str(self.path), reuse=True)
+            except ValueError:
+                logger.warning(
+                    "search.tantivy.layout_changed: index emptied, run reindex",
+                    extra={"index_dir": str(self.path)},
+                )
+                for entry in self.path.iterdir():
+                    if entry.is_file() and entry.name != ".writer.lock":
+                        entry.unlink()
+                return tantivy.Index(self.schema, path=str(self.path), reuse=True)
 
     # Writing -----------------------------------------------------------------
 
     @contextmanager
-    def _writer(self) -> Iterator[tantivy.IndexWriter]:
-        """The index's one writer, held under an inter-process file lock."""
-        with open(self.path / ".writer.lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            writer = self.index_.writer(WRITER_HEAP, 2)
+    def _writing(self) -> Iterator[tantivy.IndexWriter]:
+        """The process's writer for one change, committed and visible after it.
+
+        The writer stays open between changes (merges go on in its
+        background threads) and is closed WRITER_LINGER seconds after the
+        last one, which releases the inter-process lock for other writers.
+        A change that fails is rolled back; earlier changes stay committed.
+        """
+        with self._write_lock:
+            if self._closer is not None:
+                self._closer.cancel()
+                self._closer = None
+            writer = self._open_writer()
             try:
                 yield writer
+                writer.commit()
             except BaseException:
-                writer.rollback()
+                self._discard_writer(writer)
                 raise
             finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+                self._schedule_close()
+        self._reload(force=True)
+
+    def _open_writer(self) -> tantivy.IndexWriter:
+        if self._writer_ is None:
+            lock = open(self.path / ".writer.lock", "w")  # noqa: SIM115 (held open)
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                self._writer_ = self.index_.writer(WRITER_HEAP, WRITER_THREADS)
+            except BaseException:
+                lock.close()
+                raise
+            self._writer_lock = lock
+        return self._writer_
+
+    def _discard_writer(self, writer: tantivy.IndexWriter) -> None:
+        """Drop uncommitted changes; a writer that cannot roll back is closed."""
+        try:
+            writer.rollback()
+        except Exception:
+            logger.exception("search.tantivy.rollback_failed")
+            self._writer_ = None
+            self._release_lock()
+
+    def _schedule_close(self) -> None:
+        if self._writer_ is None:
+            return
+        self._closer = threading.Timer(WRITER_LINGER, self.close_writer)
+        self._closer.daemon = True
+        self._closer.start()
+
+    def close_writer(self) -> None:
+        """Let merges finish, close the writer and release the writers' lock."""
+        with self._write_lock:
+            if self._closer is not None:
+                self._closer.cancel()
+                self._closer = None
+            writer, self._writer_ = self._writer_, None
+            try:
+                if writer is not None:
+                    writer.wait_merging_threads()
+            except Exception:
+                logger.exception("search.tantivy.close_failed")
+            finally:
+                self._release_lock()
+
+    def _release_lock(self) -> None:
+        lock, self._writer_lock = self._writer_lock, None
+        if lock is not None:
+            lock.close()  # closing the file releases its flock
 
     def _document(self, doc: IndexDoc) -> tantivy.Document:
         d = tantivy.Document()
@@ -132,6 +251,7 @@ class TantivyBackend(SearchBackend):
         d.add_text("text", f"{head} {index_text(doc.body)}")
         d.add_text("head", head)
         d.add_integer("day", (doc.date - EPOCH).days if doc.date else NO_DATE)
+        d.add_integer("bucket", sample_bucket(doc.id))
         d.add_bytes(
             "src",
             json.dumps([doc.title, doc.summary, doc.body], ensure_ascii=False).encode(),
@@ -147,34 +267,25 @@ class TantivyBackend(SearchBackend):
     def index(self, docs: Iterable[IndexDoc]) -> int:
         """Add or replace documents (by id); committed before returning."""
         written = 0
-        with self._writer() as writer:
+        with self._writing() as writer:
             for doc in docs:
                 writer.delete_documents_by_term("id", doc.id)
                 writer.add_document(self._document(doc))
                 written += 1
                 if written % COMMIT_EVERY == 0:
                     writer.commit()
-            writer.commit()
-            writer.wait_merging_threads()
-        self._reload(force=True)
         return written
 
     def delete(self, ids: Iterable[int]) -> None:
         """Remove documents by id; unknown ids are ignored."""
-        with self._writer() as writer:
+        with self._writing() as writer:
             for doc_id in ids:
                 writer.delete_documents_by_term("id", int(doc_id))
-            writer.commit()
-            writer.wait_merging_threads()
-        self._reload(force=True)
 
     def clear(self) -> None:
         """Remove every document."""
-        with self._writer() as writer:
+        with self._writing() as writer:
             writer.delete_all_documents()
-            writer.commit()
-            writer.wait_merging_threads()
-        self._reload(force=True)
 
     def count(self) -> int:
         """The number of documents indexed."""
@@ -239,36 +350,66 @@ class TantivyBackend(SearchBackend):
             result = searcher.search(
                 q,
                 request.per_page,
-                count=not request.facets,
+                count=False,
                 order_by_field="day",
                 offset=offset,
                 order=tantivy.Order.Desc,
             )
             score_of = None
         else:
-            result = searcher.search(
-                q, request.per_page, count=not request.facets, offset=offset
-            )
+            # No count here: counting would score every match, where the top
+            # documents alone are found with block-max WAND.
+            result = searcher.search(q, request.per_page, count=False, offset=offset)
             score_of = float
         ids = searcher.fast_field_values("id", [addr for _key, addr in result.hits])
         pairs = [
             (int(doc_id), score_of(key) if score_of else 0.0)
             for (key, _addr), doc_id in zip(result.hits, ids, strict=True)
         ]
+        total = int(searcher.aggregate(q, COUNT_AGG)["total"]["value"] or 0)
         if not request.facets:
-            return pairs, int(result.count or 0), {}
-        aggs = searcher.aggregate(q, self._aggs)
+            return pairs, total, {}, True
+        counts, exact = self._facet_counts(searcher, q, total)
+        return pairs, total, counts, exact
+
+    def _facet_counts(self, searcher: tantivy.Searcher, q: tantivy.Query, total: int):
+        """Facet counts over the matches, or estimated from a sample of them.
+
+        Up to `exact_facets` matches every match is counted. Beyond, the
+        counts are those of the matches in enough sample buckets (a fixed
+        pseudo-random partition of the documents) for about FACET_SAMPLE
+        matches, scaled up: the cost stays that of FACET_SAMPLE matches
+        however broad the query.
+        """
         counts: dict[str, dict[str, int]] = {key: {} for key in FACET_KEYS}
-        for name, agg in aggs.items():
-            if name == "total":
-                continue
+        if not total:
+            return counts, True
+        buckets = SAMPLE_BUCKETS
+        if total > self.exact_facets:
+            wanted = SAMPLE_BUCKETS * self.facet_sample
+            buckets = min(SAMPLE_BUCKETS, -(-wanted // total))
+        if buckets < SAMPLE_BUCKETS:
+            sample = tantivy.Query.term_set_query(
+                self.schema, "bucket", list(range(buckets))
+            )
+            q = tantivy.Query.boolean_query(
+                [
+                    (tantivy.Occur.Must, q),
+                    (tantivy.Occur.Must, tantivy.Query.const_score_query(sample, 0.0)),
+                ]
+            )
+        scale = SAMPLE_BUCKETS / buckets
+        for name, agg in searcher.aggregate(q, self._aggs).items():
             key = name[2:].rsplit("_", 1)[0]
             bucket_counts = counts[key]
             for bucket in agg["buckets"]:
                 value = bucket["key"]
                 bucket_counts[value] = bucket_counts.get(value, 0) + bucket["doc_count"]
-        total = int(aggs["total"]["value"] or 0)
-        return pairs, total, counts
+        if buckets < SAMPLE_BUCKETS:
+            for bucket_counts in counts.values():
+                for value, n in bucket_counts.items():
+                    bucket_counts[value] = max(1, round(n * scale))
+        return counts, buckets == SAMPLE_BUCKETS
 
     def _texts(self, ids: list[int]) -> dict[int, tuple[str, str, str]]:
         searcher = self._searcher()

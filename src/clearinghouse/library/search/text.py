@@ -32,6 +32,7 @@ _ARABIC_FOLD = str.maketrans(
         "\u0629": "\u0647",  # teh marbuta → heh
     }
 )
+_ARABIC_FOLDED = re.compile("[\u0640\u0671\u0649\u0629]")
 # Combining marks (Unicode category Mn) of the scripts we fold.
 _MARKS = re.compile(
     "[\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f"
@@ -54,14 +55,10 @@ def normalize(text: str) -> str:
     if text.isascii():
         return text
     text = _MARKS.sub("", unicodedata.normalize("NFD", text))
-    return unicodedata.normalize("NFC", text).translate(_ARABIC_FOLD)
-
-
-def _han_tokens(run: str) -> list[str]:
-    """Overlapping bigrams of a Han run, then its characters (one if alone)."""
-    if len(run) == 1:
-        return [run]
-    return [run[i : i + 2] for i in range(len(run) - 1)] + list(run)
+    text = unicodedata.normalize("NFC", text)
+    if _ARABIC_FOLDED.search(text):  # translate() is slow on non-ASCII text
+        text = text.translate(_ARABIC_FOLD)
+    return text
 
 
 def tokens(normalized: str) -> list[str]:
@@ -75,15 +72,49 @@ def tokens(normalized: str) -> list[str]:
     out: list[str] = []
     for token in _TOKEN.findall(normalized):
         if token[0] >= "\u3400" and _HAN_RUN.fullmatch(token):
-            out.extend(_han_tokens(token))
+            if len(token) == 1:
+                out.append(token)
+            else:  # overlapping bigrams, then the single characters
+                out += map(str.__add__, token[:-1], token[1:])
+                out += token
         elif len(token) <= MAX_TOKEN_CHARS:
             out.append(token)
     return out
 
 
+class _ChunkTokens(dict):
+    """Normalized tokens of whitespace-separated chunks of original text.
+
+    Text is Zipfian: a few thousand chunks make up most of any corpus, so
+    indexing looks most chunks up (at C speed) instead of normalizing them
+    again. Bounded: cleared when full, a cheap and rare event.
+    """
+
+    size = 500_000
+
+    def __missing__(self, chunk: str) -> str:
+        found = " ".join(tokens(normalize(chunk)))
+        if len(chunk) <= 32:  # long chunks (unsegmented scripts) are rare twice
+            if len(self) >= self.size:
+                self.clear()
+            self[chunk] = found
+        return found
+
+
+_CHUNKS = _ChunkTokens()
+
+
 def index_text(text: str) -> str:
-    """Text as the engines store it for matching: tokens separated by spaces."""
-    return " ".join(tokens(normalize(text)))
+    """Text as the engines store it for matching: tokens separated by spaces.
+
+    The same as `" ".join(tokens(normalize(text)))`: whitespace stays a
+    separator under normalization and no token spans it, so text that is not
+    plain ASCII is normalized chunk by chunk (between whitespace), each
+    distinct chunk once (see `_ChunkTokens`).
+    """
+    if text.isascii():
+        return " ".join(tokens(normalize(text)))
+    return " ".join(filter(None, map(_CHUNKS.__getitem__, text.split())))
 
 
 def query_tokens(word: str) -> list[str]:
