@@ -250,7 +250,9 @@ REGION_NAMES: dict[str, tuple[str, str, str, str, str]] = {
 # UN DESA, World Economic Situation and Prospects 2024, statistical annex,
 # Table A "Developed economies": the 27 EU member States, other Europe (Iceland,
 # Norway, Switzerland, United Kingdom) and other countries (Australia, Canada,
-# Japan, New Zealand, United States).
+# Japan, New Zealand, United States). DEVELOPED, TRANSITION and DEVELOPING were
+# checked against a public transcription of an earlier WESP annex; see
+# data/core/SOURCES.md, "How the curated lists were checked".
 DEVELOPED = {
     # European Union
     "AUT", "BEL", "BGR", "HRV", "CYP", "CZE", "DNK", "EST", "FIN", "FRA", "DEU",
@@ -309,7 +311,9 @@ DEVELOPING = {
 # UN Committee for Development Policy (UN DESA), list of Least Developed
 # Countries as of December 2024: 44 countries, after the graduation of Bhutan
 # (13 December 2023) and Sao Tome and Principe (13 December 2024). Solomon Islands
-# remains on the list (graduation scheduled for 13 December 2027).
+# remains on the list (preparatory period extended to 2027 by the General Assembly
+# on 25 August 2023). LDC, LLDC and SIDS were checked against public transcriptions
+# of the UNSD M49 overview and of the UN lists; see data/core/SOURCES.md.
 LDC = {
     # Africa (32)
     "AGO", "BEN", "BFA", "BDI", "CAF", "TCD", "COM", "COD", "DJI", "ERI", "ETH",
