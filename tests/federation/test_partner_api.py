@@ -279,7 +279,14 @@ def test_the_change_listing_pages_each_record_once_within_its_bounds(
 
 @pytest.mark.parametrize(
     "query",
-    [{"cursor": "forged"}, {"since": "last week"}, {"limit": "0"}, {"limit": "9999"}],
+    [
+        {"cursor": "forged"},
+        {"since": "last week"},
+        {"since": "0001-01-01T00:00:00+01:00"},
+        {"since": "2026-02-30T00:00:00Z"},
+        {"limit": "0"},
+        {"limit": "9999"},
+    ],
 )
 def test_the_change_listing_refuses_bad_parameters(client, query):
     response = client.get(f"{API}documents", query)

@@ -28,3 +28,30 @@ def test_the_worker_skips_cleanly_without_the_model(
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     assert not DocumentVector.objects.filter(document=doc).exists()
     assert "semantic.embed.skipped" in caplog.text
+
+
+def test_harvested_documents_are_embedded_too(
+    forum2004, django_capture_on_commit_callbacks
+):
+    from clearinghouse.library.services import (
+        HarvestedRecord,
+        documents_upsert_harvested,
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        outcomes = documents_upsert_harvested(
+            source_key="federation:1",
+            source_label="Partner",
+            source_url="https://partner.example.org/oai",
+            records=[
+                HarvestedRecord("a", None, {"title": "Junk e-mail filtering"}),
+                HarvestedRecord("b", None, {"title": "Root servers and who runs them"}),
+            ],
+        )
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    assert (
+        DocumentVector.objects.filter(
+            document__in=[o.document for o in outcomes]
+        ).count()
+        == 2
+    )

@@ -36,7 +36,9 @@ def parse_since(value: str) -> datetime | None:
         return None
     try:
         parsed = parse_datetime(value)
-    except ValueError:
+        if parsed is not None and timezone.is_aware(parsed):
+            parsed = parsed.astimezone(UTC)  # out of range near years 1 and 9999
+    except (ValueError, OverflowError):
         parsed = None
     if parsed is None:
         raise CursorError(

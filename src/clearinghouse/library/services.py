@@ -37,6 +37,7 @@ from .models import (
     DocumentType,
     SavedSearch,
 )
+from .signals import documents_saved_in_bulk
 from .tagging import issue_suggester
 from .text import canonical_url, normalize_doi, parse_date, plain_text, title_key
 
@@ -532,6 +533,9 @@ class _HarvestBatch:
             | {t.document.pk for t in self.new_tags}
             | {d.pk for d, _pk in self.new_links}
         )
+        if ids:
+            # Bulk writes send no post_save: followers hear of the batch at once.
+            documents_saved_in_bulk.send(sender=Document, ids=ids)
         if ids and index:
             transaction.on_commit(lambda: indexing.index_documents_safely(ids))
         return ids
