@@ -447,7 +447,8 @@ def _http_times(port: int, queries: list[str]) -> tuple[list[float], list[int]]:
         connection.close()
         assert response.status == 200, (q, response.status, body[:500])
         data = json.loads(body)
-        assert data["facets"] and len(data["hits"]) == min(20, data["total"]), q
+        assert len(data["hits"]) == min(20, data["total"]), (q, data["total"])
+        assert bool(data["facets"]) == bool(data["total"]), q
         totals.append(data["total"])
     return times, totals
 
