@@ -1,9 +1,13 @@
 """Reads of the library: a document's page, its neighbours, lists for other pages."""
 
+import threading
+import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.signals import post_delete, post_save
+from django.utils.translation import get_language
 
 from clearinghouse.actors.models import Institution
 from clearinghouse.core.accounts import is_secretariat
@@ -155,14 +159,63 @@ class SearchPage:
         return self.query.page > 1
 
 
+# Labels of reference records (issues, areas, institutions, regions,
+# countries) by facet value, per language: read once and kept LABEL_TTL
+# seconds, cleared in this process when one of those records is saved or
+# deleted (other processes see a renamed label within LABEL_TTL).
+LABEL_TTL = 60.0
+_LABEL_SOURCES = {
+    "issue": ((Issue, "slug"),),
+    "area": ((Area, "slug"),),
+    "institution": ((Institution, "slug"),),
+    "region": ((Region, "code"), (Country, "iso2")),
+    "jurisdiction": ((Region, "code"), (Country, "iso2")),
+}
+_label_cache: dict[tuple[str, str], tuple[float, dict[str, str]]] = {}
+_label_lock = threading.Lock()
+
+
+def clear_label_cache(**_kwargs) -> None:
+    """Forget cached labels (connected to the reference records' signals)."""
+    with _label_lock:
+        _label_cache.clear()
+
+
+for _model in (Issue, Area, Institution, Region, Country):
+    post_save.connect(clear_label_cache, sender=_model, dispatch_uid=f"labels-{_model}")
+    post_delete.connect(
+        clear_label_cache, sender=_model, dispatch_uid=f"labels-del-{_model}"
+    )
+
+
+def _record_labels(facet: str, values: list[str]) -> dict[str, str]:
+    """Labels of reference records, from the cache; unknown values looked up."""
+    key = (facet, get_language() or "")
+    now = time.monotonic()
+    with _label_lock:
+        expires, labels = _label_cache.get(key, (0.0, {}))
+        if expires < now:
+            expires, labels = now + LABEL_TTL, {}
+            _label_cache[key] = (expires, labels)
+        missing = [v for v in values if v not in labels]
+    if missing:
+        found = {v: v for v in missing}  # remembered as unknown, too
+        for model, field_name in _LABEL_SOURCES[facet]:
+            found |= {
+                value: name
+                for value, name in model.objects.filter(
+                    **{f"{field_name}__in": missing}
+                ).values_list(field_name, "name")
+            }
+        with _label_lock:
+            labels.update(found)
+    return {v: labels.get(v, v) for v in values}
+
+
 def _labels(facet: str, values: list[str]) -> dict[str, str]:
     """Labels, in the active language, for a facet's values (slugs and codes)."""
-    if facet == "issue":
-        return dict(Issue.objects.filter(slug__in=values).values_list("slug", "name"))
-    if facet == "area":
-        return {a.slug: a.name for a in Area.objects.filter(slug__in=values)}
-    if facet == "institution":
-        return {i.slug: i.name for i in Institution.objects.filter(slug__in=values)}
+    if facet in _LABEL_SOURCES:
+        return _record_labels(facet, values)
     if facet == "type":
         return {v: DocumentType(v).label for v in values if v in DocumentType.values}
     if facet == "language":
@@ -172,10 +225,6 @@ def _labels(facet: str, values: list[str]) -> dict[str, str]:
         return {
             v: StakeholderGroup(v).label for v in values if v in StakeholderGroup.values
         }
-    if facet in ("region", "jurisdiction"):
-        labels = {r.code: r.name for r in Region.objects.filter(code__in=values)}
-        labels |= {c.iso2: c.name for c in Country.objects.filter(iso2__in=values)}
-        return labels
     return {v: v for v in values}
 
 
@@ -240,18 +289,21 @@ def institutions_named(q: str, *, limit: int = 10) -> list[Institution]:
     return list(Institution.objects.filter(condition).distinct()[:limit])
 
 
-def search(query: LibraryQuery, *, with_names: bool = True) -> SearchPage:
-    """Run a checked search on the active backend; documents loaded in one query."""
+def search(
+    query: LibraryQuery, *, with_names: bool = True, with_institutions: bool = True
+) -> SearchPage:
+    """Run a checked search on the active backend; documents loaded in one query.
+
+    The page lists each hit's institutions; the API does not, and skips them.
+    """
     from .search import get_backend
 
     result = get_backend().search(query.request())
     ids = [hit.id for hit in result.hits]
-    documents = {
-        d.pk: d
-        for d in Document.objects.published()
-        .filter(pk__in=ids)
-        .prefetch_related("institutions")
-    }
+    found = Document.objects.published().filter(pk__in=ids)
+    if with_institutions:
+        found = found.prefetch_related("institutions")
+    documents = {d.pk: d for d in found}
     rows = [
         (documents[hit.id], hit.snippet, hit.score)
         for hit in result.hits

@@ -46,15 +46,20 @@ class DiscoveryPage(library_selectors.SearchPage):
     words_total: int = 0
 
 
-def library_page(query: LibraryQuery) -> DiscoveryPage:
-    """The page of a checked library search, in its mode (see the module)."""
+def library_page(
+    query: LibraryQuery, *, with_institutions: bool = True
+) -> DiscoveryPage:
+    """The page of a checked library search, in its mode (see the module).
+
+    The API does not list each hit's institutions and skips loading them.
+    """
     mode = query.mode or Mode.BLEND
     notice = ""
     if query.q and mode != Mode.WORDS:
         notice = encoder.problem()
         if not notice:
             return _blended_page(query, mode)
-    page = library_selectors.search(query)
+    page = library_selectors.search(query, with_institutions=with_institutions)
     return DiscoveryPage(
         **vars(page),
         mode=Mode.WORDS,

@@ -60,29 +60,43 @@ def _branch(term: str) -> str:
     return rf"(?<=[{_chars(term[0])}])(?<!\w.){_after(term[0])}{rest}(?!\w)"
 
 
-def _pattern(query: ParsedQuery) -> re.Pattern | None:
+def _patterns(query: ParsedQuery) -> tuple[re.Pattern, ...]:
     terms: set[str] = set()
     for group in query.must:
         for phrase in group:
             terms.update(HAN_RUN.findall(phrase.text))
             terms.update(t for t in phrase.tokens if not HAN_RUN.fullmatch(t))
-    return _compiled(tuple(sorted(terms, key=lambda t: (-len(t), t))))
+    return tuple(_compiled(t) for t in sorted(terms, key=lambda t: (-len(t), t)))
 
 
-@lru_cache(maxsize=1024)
-def _compiled(terms: tuple[str, ...]) -> re.Pattern | None:
-    """One pattern for every term, in any case, with or without accents.
+@lru_cache(maxsize=4096)
+def _compiled(term: str) -> re.Pattern:
+    """The pattern of one term, in any case, with or without accents.
 
-    It starts with the class of every term's possible first characters, so
+    It starts with the class of the term's possible first characters, so
     that the regular expression engine skips through the text at C speed to
     the candidates (a pattern starting with a look-behind, or compiled to
-    ignore case, gets no such prefix scan and tries every position).
+    ignore case, gets no such prefix scan and tries every position). One
+    pattern per term rather than per query: terms recur across queries, and
+    compiling the large character classes is what costs.
     """
-    if not terms:
-        return None
-    first = "".join(sorted({c for t in terms for c in _chars(t[0])}))
-    branches = "|".join(_branch(t) for t in terms)
-    return re.compile(f"[{first}](?:{branches})")
+    return re.compile(f"[{_chars(term[0])}]{_branch(term)}")
+
+
+def _matches(patterns: tuple[re.Pattern, ...], text: str) -> list[re.Match]:
+    """Every term's matches, leftmost first, the longest where they overlap."""
+    if len(patterns) == 1:
+        return list(patterns[0].finditer(text))
+    found = sorted(
+        (m for pattern in patterns for m in pattern.finditer(text)),
+        key=lambda m: (m.start(), -m.end()),
+    )
+    out, at = [], 0
+    for m in found:
+        if m.start() >= at:
+            out.append(m)
+            at = m.end()
+    return out
 
 
 def _cut(text: str, start: int, end: int) -> tuple[int, int]:
@@ -116,12 +130,12 @@ def _render(text: str, start: int, end: int, matches: list[re.Match]) -> str:
 def make_snippet(texts: tuple[str, str, str], query: ParsedQuery) -> str:
     """The best passage of the summary or body, escaped, matches in <mark>."""
     _title, summary, body = texts
-    pattern = _pattern(query)
+    patterns = _patterns(query)
     candidates = [t for t in (summary or "", (body or "")[:BODY_CHARS]) if t.strip()]
     if not candidates:
         return ""
-    for text in candidates if pattern else []:
-        matches = list(pattern.finditer(text))
+    for text in candidates if patterns else []:
+        matches = _matches(patterns, text)
         if not matches:
             continue
         keys = [m.group().casefold() for m in matches[:100]]

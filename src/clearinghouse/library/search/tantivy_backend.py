@@ -17,8 +17,18 @@ Layout of a document in the index:
   matching half a million documents meets the latency target (see the
   decision record 0005).
 
+- `bucket` (i64, indexed): a fixed pseudo-random sample bucket (0–63) of
+  the document. When a search matches more than SEARCH_EXACT_FACETS_UP_TO
+  documents, its facets are counted over the matches in enough buckets for
+  about FACET_SAMPLE of them and scaled up (`SearchResult.facets_exact` is
+  then false); the total is always exact.
+
 One writer at a time: a file lock beside the index serializes writers
-across processes; readers reload when the index's meta.json changes.
+across processes. A process keeps its writer for WRITER_LINGER seconds
+after a change, so that a stream of changes shares one writer and segments
+merge in the background, then waits for the merges and releases the lock.
+Readers reload when the index's meta.json changes. Measurements: decision
+records 0005 and 0012.
 """
 
 import atexit
