@@ -257,13 +257,44 @@ def _until_idle(worker: subprocess.Popen, installation: Installation) -> dict:
         _stop(worker, signal.SIGTERM)
 
 
+def _descendants(pid: int) -> list[int]:
+    """The processes under `pid` (an RQ worker runs each job in a forked
+    "work horse" that starts a session of its own, out of the worker's group)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
 def _stop(worker: subprocess.Popen, sig: int) -> None:
-    if worker.poll() is None:
+    """Signal the worker; SIGKILL (at once, or after a minute's wait for a
+    worker stopping gracefully) kills its whole tree, as a lost machine would."""
+    tree = _descendants(worker.pid) if worker.poll() is None else []
+
+    def kill() -> None:
+        for pid in tree:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(worker.pid, signal.SIGKILL)
+
+    if sig == signal.SIGKILL:
+        kill()
+    elif worker.poll() is None:
         os.killpg(worker.pid, sig)
     try:
         worker.wait(timeout=60)
     except subprocess.TimeoutExpired:
-        os.killpg(worker.pid, signal.SIGKILL)
+        kill()
         worker.wait(timeout=30)
 
 
