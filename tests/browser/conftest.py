@@ -59,6 +59,8 @@ call_command("migrate", interactive=False, verbosity=0)
 call_command("load_reference_data", verbosity=0)
 call_command("load_forum2004", verbosity=0)
 call_command("collectstatic", interactive=False, verbosity=0)
+from tests.site_data import prepare
+prepare()
 """
 
 
@@ -82,6 +84,7 @@ class Site:
         self.base = base
         self.host = base.split("//", 1)[1]
         self.event = self._first_event()
+        self.consultation = self._first_consultation()
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -89,6 +92,10 @@ class Site:
     def get_json(self, path: str):
         with urllib.request.urlopen(self.url(path), timeout=10) as response:  # noqa: S310
             return json.load(response)
+
+    def _first_consultation(self) -> str:
+        """The consultation PREPARE opened."""
+        return self.get_json("/api/v1/consultations")[0]["slug"]
 
     def _first_event(self) -> int:
         """The Forum itself: the dataset's first event with a date."""

@@ -1,8 +1,10 @@
 """The pages every browser check covers: one table, one line a page.
 
-A path holds `{lang}` for the language prefix and `{event}` for the id of the
-Forum's own event (looked up once the site is served). A path without
-`{lang}` (the admin) takes the language from the browser's Accept-Language.
+A path holds `{lang}` for the language prefix, `{event}` for the id of the
+Forum's own event and `{consultation}` for the slug of the consultation the
+site is prepared with (both looked up once the site is served). A path
+without `{lang}` (the admin) takes the language from the browser's
+Accept-Language.
 """
 
 from dataclasses import dataclass
@@ -12,9 +14,16 @@ from dataclasses import dataclass
 class Page:
     name: str
     path: str
+    # A page with a form sets the CSRF cookie, so no shared cache may keep it.
+    private: bool = False
+
+    def path_in(self, site, lang: str) -> str:
+        return self.path.format(
+            lang=lang, event=site.event, consultation=site.consultation
+        )
 
     def url(self, site, lang: str) -> str:
-        return site.url(self.path.format(lang=lang, event=site.event))
+        return site.url(self.path_in(site, lang))
 
 
 PAGES = [
@@ -27,7 +36,10 @@ PAGES = [
     Page("event", "/{lang}/events/{event}/"),
     Page("roadmap", "/{lang}/roadmap/"),
     Page("proposals", "/{lang}/proposals/"),
-    Page("sign-in", "/admin/login/"),
+    Page("library", "/{lang}/library/?q=spam"),
+    Page("consultation", "/{lang}/consultations/{consultation}/"),
+    Page("participant-sign-in", "/{lang}/accounts/login/", private=True),
+    Page("sign-in", "/admin/login/", private=True),
 ]
 
 # axe-core and page weight are checked in these languages (left to right and
@@ -36,4 +48,4 @@ CHECKED_LANGUAGES = ["en", "ar"]
 LANGUAGES = ["ar", "zh-hans", "en", "fr", "ru", "es"]
 
 # Pages shown in screenshots and checked for glyphs in every language.
-MAIN_PAGES = [page for page in PAGES if page.name != "sign-in"]
+MAIN_PAGES = [page for page in PAGES if not page.name.endswith("sign-in")]

@@ -1,20 +1,31 @@
-"""What a reader does, with JavaScript on and off: the matrix, a calendar, languages."""
+"""What a reader does, with JavaScript on and off: the matrix, a calendar, languages,
+the library's search, taking part in a consultation."""
 
 import re
 from pathlib import Path
 
 import pytest
 
+from tests.site_data import LIBRARY, PARTICIPANT
+
+from .test_pages import BLOCKING, axe_violations, describe
+
 JAVASCRIPT = [pytest.param(True, id="js"), pytest.param(False, id="no-js")]
+
+
+def from_the_main_menu(site, context, name: str):
+    """A page of the context, on the home page, that followed the main menu's link."""
+    page = context.new_page()
+    page.goto(site.url("/en/"))
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name=name, exact=True
+    ).click()
+    return page
 
 
 @pytest.mark.parametrize("javascript", JAVASCRIPT)
 def test_browse_the_matrix_and_open_a_cell(site, new_context, javascript):
-    page = new_context(javascript=javascript).new_page()
-    page.goto(site.url("/en/"))
-    page.get_by_role("navigation", name="Main").get_by_role(
-        "link", name="Matrix", exact=True
-    ).click()
+    page = from_the_main_menu(site, new_context(javascript=javascript), "Matrix")
     assert page.url == site.url("/en/matrix/")
     table = page.locator("table.matrix")
     assert table.locator("tbody th[scope=row]").count() > 10
@@ -66,6 +77,54 @@ def test_switch_to_arabic_and_back_on_the_same_page(site, new_context, javascrip
     assert page.url == site.url("/en/issues/spam/?from=switcher")
     assert html.get_attribute("dir") == "ltr"
     assert page.get_by_role("heading", level=1).inner_text() == "Spam"
+
+
+@pytest.mark.parametrize("javascript", JAVASCRIPT)
+def test_search_the_library(site, new_context, javascript):
+    page = from_the_main_menu(site, new_context(javascript=javascript), "Library")
+    assert page.url == site.url("/en/library/")
+    main = page.get_by_role("main")
+    main.get_by_label("Search the library").fill("spam")
+    main.get_by_role("button", name="Search").click()
+    assert page.url.startswith(site.url("/en/library/?q=spam"))
+    # The issue the words name, and the document that speaks of it.
+    assert main.get_by_role("link", name="Spam", exact=True).is_visible()
+    results = page.locator("ol.results li")
+    assert results.count() == 1
+    title = LIBRARY[0]["title"]
+    assert results.first.locator("mark").count() >= 1
+    results.first.get_by_role("link", name=title).click()
+    assert page.get_by_role("heading", level=1).inner_text() == title
+
+
+@pytest.mark.parametrize("javascript", JAVASCRIPT)
+def test_take_part_in_a_consultation(site, new_context, axe_source, javascript):
+    page = new_context(javascript=javascript).new_page()
+    page.goto(site.url(f"/en/consultations/{site.consultation}/"))
+    page.get_by_role("link", name="sign in", exact=True).click()
+    page.get_by_label("Username").fill(PARTICIPANT["username"])
+    page.get_by_label("Password").fill(PARTICIPANT["password"])
+    page.get_by_role("button", name="Sign in").click()
+    assert page.url == site.url(f"/en/consultations/{site.consultation}/")
+    # The page as a participant sees it, with its forms, is accessible too.
+    if javascript:
+        blocking = [
+            violation
+            for violation in axe_violations(page, axe_source)
+            if violation["impact"] in BLOCKING
+        ]
+        assert not blocking, describe(blocking)
+    question = page.locator("section.question").first
+    answer = f"Interpretation costs keep small delegations away ({javascript})."
+    question.get_by_label("Your text").fill(answer)
+    # The form refuses what is sent faster than a person types.
+    page.wait_for_timeout(2500)
+    question.get_by_role("button", name="Send my answer").click()
+    assert page.url.startswith(site.url(f"/en/consultations/{site.consultation}/"))
+    status = page.locator(".messages, [role=status]").first.inner_text()
+    assert "Thank you" in status
+    # A new account's answer waits for a moderator: not shown yet.
+    assert answer not in page.get_by_role("main").inner_text()
 
 
 def test_the_front_door_follows_the_browsers_language(site, new_context):

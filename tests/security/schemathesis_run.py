@@ -2,7 +2,8 @@
 
 Started by tests/security/test_schemathesis.py in a process of its own, with
 DATABASE_URL naming a fresh SQLite file: it migrates, loads the reference data
-and the Forum 2004 dataset, then fuzzes /api/v1/openapi.json and reports the
+and the Forum 2004 dataset, adds a few library documents and a consultation
+(tests/site_data.py), then fuzzes /api/v1/openapi.json and reports the
 number of requests, the server errors and every failed check.
 
     python -m tests.security.schemathesis_run <max-examples per operation>
@@ -35,6 +36,9 @@ def main(max_examples: int, path_regex: str | None = None) -> dict:
     call_command("migrate", verbosity=0)
     call_command("load_reference_data", verbosity=0)
     call_command("load_forum2004", verbosity=0)
+    from tests.site_data import prepare
+
+    prepare()
 
     import schemathesis
     from django.core.wsgi import get_wsgi_application

@@ -1,12 +1,13 @@
 """One NinjaAPI at /api/v1/, assembled from each app's router."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from clearinghouse.actors.api import router as actors_router
 from clearinghouse.consultations.api import router as consultations_router
+from clearinghouse.core.responses import NOT_FOUND_MESSAGE
 from clearinghouse.events.api import router as events_router
 from clearinghouse.federation.api import router as federation_router
 from clearinghouse.filters.api import router as filters_router
@@ -31,8 +32,10 @@ def _detail_response(description: str) -> dict:
 
 class ClearinghouseAPI(NinjaAPI):
     """The API, whose document also lists the answers every operation can give:
-    400 for a query refused as meaningless, 404 where the path names a record,
-    422 for parameters or a body of the wrong type, 401/403 where it writes."""
+    400 for a request refused before it is read (a NUL character anywhere, a
+    meaningless search query), 404 where the path names a record (a path
+    segment of the wrong type included: see core.views.page_not_found), 422
+    for parameters or a body of the wrong type, 401/403 where it writes."""
 
     def get_openapi_schema(self, *args, **kwargs):
         schema = super().get_openapi_schema(*args, **kwargs)
@@ -42,10 +45,10 @@ class ClearinghouseAPI(NinjaAPI):
                 if any(p.get("in") == "path" for p in operation.get("parameters", ())):
                     # A path names a record, which may not exist.
                     responses.setdefault("404", _detail_response("Not found"))
-                if operation.get("parameters"):
-                    # A query that cannot mean anything (a search hint) or a
-                    # NUL character is refused before it reaches the database.
-                    responses.setdefault("400", _detail_response("Bad request"))
+                # A NUL character in the query string or the body (which any
+                # request may carry) is refused before the operation runs, as
+                # is a search query that cannot mean anything.
+                responses.setdefault("400", _detail_response("Bad request"))
                 if operation.get("parameters") or operation.get("requestBody"):
                     responses.setdefault(
                         "422", _detail_response("Parameters or body not valid")
@@ -96,6 +99,12 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
         where = ".".join(str(part) for part in error.get("loc", ())[1:])
         messages.append(f"{where}: {error.get('msg', '')}" if where else error["msg"])
     return api.create_response(request, {"detail": messages}, status=422)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    """A record looked up with get_object_or_404, in our shape."""
+    return api.create_response(request, {"detail": [NOT_FOUND_MESSAGE]}, status=404)
 
 
 @api.exception_handler(HttpError)

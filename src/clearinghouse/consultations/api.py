@@ -15,7 +15,7 @@ from .models import Consultation, Contribution, ContributionKind, Question
 router = Router(tags=["consultations"])
 
 
-class DocumentOut(Schema):
+class ConsultationDocumentOut(Schema):
     title: str
     url: str
 
@@ -25,7 +25,7 @@ class OptionOut(Schema):
     text: str
 
 
-class QuestionOut(Schema):
+class ConsultationQuestionOut(Schema):
     id: int
     kind: str
     text: str
@@ -48,8 +48,8 @@ class ConsultationOut(Schema):
 
 
 class ConsultationDetailOut(ConsultationOut):
-    documents: list[DocumentOut]
-    questions: list[QuestionOut]
+    documents: list[ConsultationDocumentOut]
+    questions: list[ConsultationQuestionOut]
 
 
 class ContributionOut(Schema):
@@ -115,7 +115,7 @@ def _question(q: Question) -> dict:
     }
 
 
-@router.get("/consultations/{slug}/questions", response=list[QuestionOut])
+@router.get("/consultations/{slug}/questions", response=list[ConsultationQuestionOut])
 def questions(request, slug: str):
     """The questions of a consultation."""
     return [_question(q) for q in _get(slug).questions.all()]

@@ -1,10 +1,12 @@
 """Request screening shared by every page and endpoint."""
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
+
+from .responses import is_api_request, json_error
 
 # NUL is never meaningful in a URL, a query or a JSON body, and PostgreSQL
 # refuses it in text; refusing it here keeps it away from every query.
@@ -20,8 +22,8 @@ class RefuseNulMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if self._has_nul(request):
             message = _("The request contains a NUL character, which is never valid.")
-            if request.path.startswith("/api/"):
-                return JsonResponse({"detail": [message]}, status=400)
+            if is_api_request(request):
+                return json_error(400, [message])
             return render(request, "errors/400.html", {"errors": [message]}, status=400)
         return self.get_response(request)
 

@@ -1,10 +1,32 @@
-"""Responses every app's views share: a 400 page that says why, and downloads."""
+"""Responses every app's views share: a 400 page that says why, downloads,
+and the JSON errors the API answers outside django-ninja."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .exporters import EXPORTERS, Exporter
+
+API_PREFIX = "/api/"
+NOT_FOUND_MESSAGE = gettext_lazy(
+    "There is nothing at this address. It may have moved, or the link may be mistyped."
+)
+SERVER_ERROR_MESSAGE = gettext_lazy(
+    "Something went wrong on our side. The error has been logged; "
+    "please try again later."
+)
+
+
+def is_api_request(request: HttpRequest) -> bool:
+    """Whether the request is addressed to the API, which answers only JSON."""
+    return request.path.startswith(API_PREFIX)
+
+
+def json_error(status: int, messages: list) -> JsonResponse:
+    """An error in the API's documented shape, {"detail": [messages]}, for
+    answers given outside django-ninja (Django's error handlers, middleware)."""
+    return JsonResponse({"detail": [str(m) for m in messages]}, status=status)
 
 
 def bad_request(

@@ -5,7 +5,13 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from clearinghouse.core.source import ARCHIVE_NAME, source_archive
+from .responses import (
+    NOT_FOUND_MESSAGE,
+    SERVER_ERROR_MESSAGE,
+    is_api_request,
+    json_error,
+)
+from .source import ARCHIVE_NAME, source_archive
 
 
 @require_safe
@@ -43,14 +49,22 @@ def _error(request: HttpRequest, status: int, template: str) -> HttpResponse:
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """400: the request could not be understood."""
+    if is_api_request(request):
+        return json_error(400, [str(exception)])
     return render(request, "errors/400.html", {"errors": [str(exception)]}, status=400)
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """404: nothing here."""
+    """404: nothing here. Under /api/ (a path no operation matches, such as
+    a record's number that is not a number) the answer is JSON in the API's
+    documented error shape, never this site's HTML page."""
+    if is_api_request(request):
+        return json_error(404, [NOT_FOUND_MESSAGE])
     return _error(request, 404, "errors/404.html")
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """500: our fault; the page says so without details."""
+    if is_api_request(request):
+        return json_error(500, [SERVER_ERROR_MESSAGE])
     return _error(request, 500, "errors/500.html")

@@ -35,7 +35,7 @@ class IssueBrief(Schema):
     area: str
 
 
-class MandateBrief(Schema):
+class IssueMandateBrief(Schema):
     institution: str
     roles: list[str]
     status: str
@@ -52,7 +52,7 @@ class IssueOut(Schema):
     narrower: list[str]
     related: list[str]
     synonyms: dict[str, list[str]]
-    mandates: list[MandateBrief]
+    mandates: list[IssueMandateBrief]
     url: str
     source: Source
 
