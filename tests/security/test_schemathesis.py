@@ -17,7 +17,9 @@ import sys
 
 MIN_REQUESTS = 5_000
 # Examples per operation and phase; the coverage phase adds its own cases.
-MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "100"))
+# 40 gives about 5,500 requests (2,700 of them the coverage phase's) in nine
+# minutes on a busy 2-core machine; raise it for a longer search.
+MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "40"))
 
 
 def test_schemathesis_finds_no_server_error_and_no_schema_mismatch(tmp_path):
@@ -33,7 +35,7 @@ def test_schemathesis_finds_no_server_error_and_no_schema_mismatch(tmp_path):
         env=env,
         capture_output=True,
         text=True,
-        timeout=1500,
+        timeout=2700,
         check=False,
     )
     assert result.returncode == 0, result.stderr[-4000:]
