@@ -5,6 +5,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from clearinghouse.library.models import DocumentIssue
 from clearinghouse.taxonomy.models import Issue
 
@@ -69,6 +71,27 @@ def test_the_thesaurus_names_the_issues_it_adds(client, embedded):
     assert spam.get_absolute_url() in body
     data = client.get("/api/v1/documents", {"q": "pourriel"}).json()
     assert "spam" in [issue["slug"] for issue in data["also_showing_issues"]]
+
+
+@pytest.mark.parametrize(
+    ("lang", "q"), [("fr", "pourriel"), ("es", "correo no deseado")]
+)
+def test_a_french_or_spanish_reader_finds_the_spam_issue_and_its_documents(
+    client, embedded, lang, q
+):
+    """The library's own page and API, in their default mode (the blend)."""
+    spam = Issue.objects.get(slug="spam")
+    DocumentIssue.objects.create(
+        document=embedded["spam-en"], issue=spam, confirmed=True
+    )
+    body = client.get(f"/{lang}/library/", {"q": q}).content.decode()
+    assert f'href="/{lang}/issues/spam/"' in body
+    assert embedded["spam-en"].title in body
+    data = client.get("/api/v1/documents", {"q": q}, HTTP_ACCEPT_LANGUAGE=lang).json()
+    assert data["mode"] == "blend"
+    assert "spam" in [issue["slug"] for issue in data["also_showing_issues"]]
+    hits = {hit["id"]: hit for hit in data["hits"]}
+    assert "thesaurus" in hits[embedded["spam-en"].pk]["found_by"]
 
 
 def test_filters_and_facets_apply_to_the_blend(client, embedded):
