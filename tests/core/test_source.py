@@ -71,7 +71,7 @@ def test_every_page_links_to_the_source_and_the_link_serves_it(
     assert response.status_code == 200
     assert response["Content-Type"] == "application/gzip"
     assert "attachment" in response["Content-Disposition"]
-    body = b"".join(response.streaming_content)
+    body = response.content
     with tarfile.open(fileobj=io.BytesIO(body)) as archive:
         assert "clearinghouse/pyproject.toml" in archive.getnames()
     assert client.post("/source.tar.gz").status_code == 405

@@ -170,14 +170,14 @@ def test_a_broad_search_says_its_facet_counts_are_estimates(client, library, set
     settings.SEARCH_EXACT_FACETS_UP_TO = 1  # two matches are "broad" here
     backend = get_backend()
     backend.exact_facets, backend.facet_sample = 1, 1
-    data = client.get("/api/v1/documents", {"q": "spam"}).json()
+    data = client.get("/api/v1/documents", {"q": "spam", "mode": "words"}).json()
     assert data["total"] == 2
     assert data["facets_exact"] is False
     assert {f["value"] for f in data["facets"].get("type", [])} <= {"law", "report"}
-    page = client.get("/en/library/?q=spam").content.decode()
+    page = client.get("/en/library/?q=spam&mode=words").content.decode()
     assert "the counts are estimates" in page
     backend.exact_facets = 2
-    page = client.get("/en/library/?q=spam").content.decode()
+    page = client.get("/en/library/?q=spam&mode=words").content.decode()
     assert "the counts are estimates" not in page and "(≈ " not in page
 
 
