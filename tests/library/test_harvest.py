@@ -18,6 +18,15 @@ pytestmark = pytest.mark.django_db
 STAMP = datetime(2005, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
+def _writes(queries) -> list[str]:
+    """The statements of a captured run that change the database."""
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].split()[0].upper() in ("INSERT", "UPDATE", "DELETE")
+    ]
+
+
 def harvest(key="federation:1", ident="oai:a:1", **fields):
     fields.setdefault("title", "Spam and the developing world")
     return document_upsert_harvested(
@@ -76,12 +85,7 @@ def test_the_same_record_twice_writes_nothing_the_second_time():
     assert second.document.pk == first.document.pk
     assert Document.objects.get().updated_at == before
     assert DocumentProvenance.objects.get().fetched_at == provenance_before
-    writes = [
-        q["sql"]
-        for q in queries.captured_queries
-        if q["sql"].split()[0].upper() in ("INSERT", "UPDATE", "DELETE")
-    ]
-    assert writes == []
+    assert _writes(queries) == []
     assert len(queries.captured_queries) <= 12
 
 
@@ -333,10 +337,5 @@ def test_an_unchanged_batch_writes_nothing_in_a_fixed_number_of_queries():
     with CaptureQueriesContext(connection) as queries:
         outcomes = batch(records)
     assert not any(o.changed for o in outcomes)
-    writes = [
-        q["sql"]
-        for q in queries.captured_queries
-        if q["sql"].split()[0].upper() in ("INSERT", "UPDATE", "DELETE")
-    ]
-    assert writes == []
+    assert _writes(queries) == []
     assert len(queries.captured_queries) <= 12
