@@ -1,5 +1,6 @@
 """Shared fixtures: plain static storage, loaded reference data, users."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,22 @@ def _english_to_start_with():
     translation.activate("en")
     yield
     translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
+def _empty_redis():
+    """With REDIS_URL (`make test-scale`), each test starts on an empty Redis.
+
+    The cache, the rate limits' counters and the job queue live there: what one
+    test left (a full rate-limit window, a cached page) must not reach the next,
+    as the rolled-back transaction ensures for what lives in the database.
+    """
+    url = os.environ.get("REDIS_URL")
+    if url:
+        import redis
+
+        with redis.Redis.from_url(url) as client:
+            client.flushdb()
 
 
 @pytest.fixture(scope="session")

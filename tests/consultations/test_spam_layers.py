@@ -1,6 +1,8 @@
 """The spam layers through HTTP, on SQLite without Redis: rate limits, the
 honeypot, the minimum fill time, the link cap and the classifier."""
 
+import os
+
 import pytest
 from django.conf import settings
 
@@ -34,8 +36,17 @@ def trusted(settings):
 TEXT = "Remote participation must be funded so that small delegations can follow."
 
 
-def test_no_redis_is_configured_here():
-    assert settings.RATELIMIT_REDIS_URL == ""
+def test_the_limits_are_counted_where_the_environment_says():
+    """In the database by default; in Redis under `make test-scale`."""
+    from clearinghouse.core.ratelimit import (
+        DatabaseRateLimiter,
+        RedisRateLimiter,
+        limiter,
+    )
+
+    expected = RedisRateLimiter if os.environ.get("REDIS_URL") else DatabaseRateLimiter
+    assert os.environ.get("REDIS_URL", "") == settings.RATELIMIT_REDIS_URL
+    assert isinstance(limiter(), expected)
 
 
 def test_over_the_rate_limit_is_a_429_and_nothing_is_stored(
@@ -49,7 +60,18 @@ def test_over_the_rate_limit_is_a_429_and_nothing_is_stored(
     ]
     assert codes == [302, 302, 302, 429, 429]
     assert Contribution.objects.count() == 3
-    assert RateWindow.objects.filter(key__startswith="contribute:user:").exists()
+    assert _counted("contribute:user:")
+
+
+def _counted(prefix: str) -> bool:
+    """Whether the configured limiter holds a counter for keys with this prefix."""
+    url = os.environ.get("REDIS_URL")
+    if url:
+        import redis
+
+        with redis.Redis.from_url(url) as client:
+            return any(client.scan_iter(f"ratelimit:{prefix}*"))
+    return RateWindow.objects.filter(key__startswith=prefix).exists()
 
 
 def test_the_ip_limit_holds_across_accounts(
