@@ -1,9 +1,8 @@
 """A saved document is embedded by the background worker after the commit."""
 
-from django.core.management import call_command
-
 from clearinghouse.semantic.models import DocumentVector
 from tests.library.factories import DocumentFactory
+from tests.queue import run_queued_jobs
 
 
 def test_saving_a_document_queues_its_embedding_for_the_worker(
@@ -15,7 +14,7 @@ def test_saving_a_document_queues_its_embedding_for_the_worker(
             summary="Practical advice to block unsolicited bulk mail.",
         )
     assert not DocumentVector.objects.filter(document=doc).exists()
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    run_queued_jobs()
     assert DocumentVector.objects.filter(document=doc).exists()
 
 
@@ -25,7 +24,7 @@ def test_the_worker_skips_cleanly_without_the_model(
     settings.SEMANTIC_ENCODER_MODULE = "clearinghouse_no_such_encoder"
     with django_capture_on_commit_callbacks(execute=True):
         doc = DocumentFactory(title="Root servers", summary="Who runs them.")
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    run_queued_jobs()
     assert not DocumentVector.objects.filter(document=doc).exists()
     assert "semantic.embed.skipped" in caplog.text
 
@@ -48,7 +47,7 @@ def test_harvested_documents_are_embedded_too(
                 HarvestedRecord("b", None, {"title": "Root servers and who runs them"}),
             ],
         )
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    run_queued_jobs()
     assert (
         DocumentVector.objects.filter(
             document__in=[o.document for o in outcomes]
