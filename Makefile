@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WEB_WORKERS ?= 2
 
-.PHONY: run serve test test-scale test-services test-search-pg bench lint format lock install install-test data messages clean browser-deps
+.PHONY: run serve test test-scale test-services test-search-pg bench lint format lock install install-test data messages clean browser-deps redis-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,9 +44,14 @@ serve:
 	$(BIN)/gunicorn clearinghouse.wsgi --bind $(HOST):$(PORT) \
 	  --workers $(WEB_WORKERS) --access-logfile - 
 
-test: install-test browser-deps
+test: install-test browser-deps redis-deps
 	$(BIN)/ruff check src tests bench
 	$(BIN)/pytest -m "not scale"
+
+# The Redis rate limiter's tests start a throwaway redis-server of their own.
+redis-deps:
+	@command -v redis-server >/dev/null || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
 
 # The browser tests (tests/browser) drive Debian's Chromium, with fonts for
 # every script of the six languages, and inject axe-core from the npm registry
@@ -69,7 +74,7 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 
 # The whole suite against throwaway PostgreSQL and Redis servers on loopback
 # ports (installed from Debian's packages when absent), stopped afterwards.
-test-scale: install-test
+test-scale: install-test browser-deps
 	@urls="$$(scripts/scale-services start)" || exit 1; \
 	trap 'scripts/scale-services stop' EXIT; \
 	env $$urls $(BIN)/pytest -p no:cacheprovider

@@ -1,8 +1,10 @@
 """The real site under gunicorn on a loopback port, and one Chromium for the session.
 
 The site runs as in production (DEBUG off, static files collected with hashed
-names and served by whitenoise) on a database of its own in a temporary
-folder, with the reference data and the Forum 2004 dataset loaded. The
+names and served by whitenoise) on a database of its own, with the reference
+data and the Forum 2004 dataset loaded: a SQLite file in a temporary folder,
+or, when the suite runs on PostgreSQL and Redis (`make test-scale`), a fresh
+database on the same server and a Redis database of its own. The
 browser is Debian's Chromium; a missing browser or axe-core fails the tests
 with the command that installs them, it never skips them.
 """
@@ -14,7 +16,10 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -105,6 +110,50 @@ class Site:
         return dated[-1]["id"]
 
 
+# The site's Redis database under `make test-scale` (the suite's is 0).
+SITE_REDIS_DB = 8
+
+
+@contextmanager
+def _site_services(folder: Path):
+    """The site's DATABASE_URL and REDIS_URL: like the suite's, but its own."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        yield {"DATABASE_URL": f"sqlite:///{folder / 'site.sqlite3'}"}
+        return
+    import psycopg
+    import redis
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    name = f"igc_site_{uuid.uuid4().hex[:8]}"
+    server = {
+        "host": parts.hostname,
+        "port": parts.port or 5432,
+        "user": parts.username,
+        "password": parts.password,
+    }
+    services = {"DATABASE_URL": urlunsplit(parts._replace(path=f"/{name}"))}
+    queue = os.environ.get("REDIS_URL", "")
+    if queue:
+        queue = queue.rsplit("/", 1)[0] + f"/{SITE_REDIS_DB}"
+        services["REDIS_URL"] = queue
+        redis.Redis.from_url(queue).flushdb()
+    with psycopg.connect(**server, dbname="postgres", autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield services
+    finally:
+        with psycopg.connect(**server, dbname="postgres", autocommit=True) as admin:
+            admin.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                    sql.Identifier(name)
+                )
+            )
+        if queue:
+            redis.Redis.from_url(queue).flushdb()
+
+
 @pytest.fixture(scope="package")
 def site(tmp_path_factory):
     """gunicorn serving the site with the Forum 2004 dataset, for these tests.
@@ -113,6 +162,11 @@ def site(tmp_path_factory):
     suite runs (Playwright's event loop must not outlive the browser tests).
     """
     folder = tmp_path_factory.mktemp("site")
+    with _site_services(folder) as services:
+        yield from _serve(folder, services)
+
+
+def _serve(folder: Path, services: dict[str, str]):
     env = {
         key: value
         for key, value in os.environ.items()
@@ -123,7 +177,7 @@ def site(tmp_path_factory):
             "DJANGO_SETTINGS_MODULE": "clearinghouse.settings",
             "CLEARINGHOUSE_VAR_DIR": str(folder),
             "STATIC_ROOT": str(folder / "static"),
-            "DATABASE_URL": f"sqlite:///{folder / 'site.sqlite3'}",
+            **services,
             "DEBUG": "false",
             "LOG_LEVEL": "WARNING",
         }

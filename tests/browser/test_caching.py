@@ -16,7 +16,8 @@ YEAR = 365 * 24 * 3600
 
 def fetch(site, path: str, **headers):
     request = urllib.request.Request(site.url(path), headers=headers)  # noqa: S310
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+    # A first search loads the sentence encoder in its gunicorn worker: seconds.
+    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
         return response.status, response.headers, response.read()
 
 
