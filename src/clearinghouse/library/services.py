@@ -513,9 +513,9 @@ class _HarvestBatch:
         ids = sorted(
             {d.pk for d in self.created}
             | set(self.changed)
-            | {p.document.pk for p in self.new_provenances}
+            | {p.document_id for p in self.new_provenances}
             | {p.document_id for p in self.changed_provenances.values()}
-            | {t.document.pk for t in self.new_tags}
+            | {t.document_id for t in self.new_tags}
             | {d.pk for d, _pk in self.new_links}
         )
         if ids:
@@ -524,7 +524,6 @@ class _HarvestBatch:
         if ids and index:
             transaction.on_commit(lambda: indexing.index_documents_safely(ids))
         return ids
-
 
     def _insert_raw(self) -> None:
         """New documents, provenances, tags and links, with the history rows
@@ -568,7 +567,9 @@ class _HarvestBatch:
         for tag in self.new_tags:
             tag.document = tag.document
         if self.new_tags:
-            bulk_create_with_history(self.new_tags, DocumentIssue, default_date=self.now)
+            bulk_create_with_history(
+                self.new_tags, DocumentIssue, default_date=self.now
+            )
         if self.new_links:
             through = Document.institutions.through
             through.objects.bulk_create(
