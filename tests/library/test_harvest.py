@@ -162,6 +162,26 @@ def test_html_is_stripped_and_text_is_capped(settings):
     assert len(document.body) == 100
 
 
+def test_a_created_document_passes_the_models_validation_at_every_cap():
+    # Created documents are valid by construction (no full_clean per record):
+    # the longest, oddest values a partner may send still validate.
+    outcome = harvest(
+        title="T" * 5000,
+        summary="S" * 50_000,
+        authors=["A" * 1000] * 500,
+        identifier="I" * 1000,
+        doi="10.1000/" + "d" * 1000,
+        licence="L" * 1000,
+        url="https://example.org/" + "p" * 2000,
+        doc_type="not-a-type",
+        language="xx",
+        date="2004-13-45",
+    )
+    document = Document.objects.get(pk=outcome.document.pk)
+    document.full_clean()
+    assert document.doc_type == "report" and document.date is None
+
+
 def test_a_record_without_a_title_is_refused_and_nothing_is_stored():
     from django.core.exceptions import ValidationError
 

@@ -12,7 +12,7 @@ NOTHING`) runs on SQLite (3.35 and later) and PostgreSQL alike.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from functools import cache, partial
+from functools import cache, lru_cache, partial
 
 from django.db import connections, models, router
 
@@ -70,9 +70,12 @@ class Table:
             if kind in _AS_IS:
                 adapters.append(None)
             elif kind == "DateTimeField":
-                adapters.append(connection.ops.adapt_datetimefield_value)
+                # A batch shares a few times (its "now"): each adapted once.
+                adapters.append(
+                    lru_cache(256)(connection.ops.adapt_datetimefield_value)
+                )
             elif kind == "DateField":
-                adapters.append(connection.ops.adapt_datefield_value)
+                adapters.append(lru_cache(256)(connection.ops.adapt_datefield_value))
             else:
                 adapters.append(partial(_prep, field, connection))
         return adapters
@@ -91,7 +94,8 @@ class Table:
         rows = [self._row(values, adapters) for values in rows]
         if not rows:
             return
-        sql = f"INSERT INTO {self.table} ({self.columns}) VALUES {self.placeholders}"
+        # Names from the model's meta, quoted; every value is a parameter.
+        sql = f"INSERT INTO {self.table} ({self.columns}) VALUES {self.placeholders}"  # noqa: S608
         if ignore_conflicts:
             sql += " ON CONFLICT DO NOTHING"
         with connection.cursor() as cursor:
@@ -114,7 +118,7 @@ class Table:
                 chunk = rows[start : start + per]
                 params = [v for values in chunk for v in self._row(values, adapters)]
                 cursor.execute(
-                    f"INSERT INTO {self.table} ({self.columns}) VALUES "
+                    f"INSERT INTO {self.table} ({self.columns}) VALUES "  # noqa: S608
                     f"{', '.join([self.placeholders] * len(chunk))} "
                     f"RETURNING {self.pk}",
                     params,
