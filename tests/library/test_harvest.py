@@ -162,6 +162,26 @@ def test_html_is_stripped_and_text_is_capped(settings):
     assert len(document.body) == 100
 
 
+def test_a_created_document_passes_the_models_validation_at_every_cap():
+    # Created documents are valid by construction (no full_clean per record):
+    # the longest, oddest values a partner may send still validate.
+    outcome = harvest(
+        title="T" * 5000,
+        summary="S" * 50_000,
+        authors=["A" * 1000] * 500,
+        identifier="I" * 1000,
+        doi="10.1000/" + "d" * 1000,
+        licence="L" * 1000,
+        url="https://example.org/" + "p" * 2000,
+        doc_type="not-a-type",
+        language="xx",
+        date="2004-13-45",
+    )
+    document = Document.objects.get(pk=outcome.document.pk)
+    document.full_clean()
+    assert document.doc_type == "report" and document.date is None
+
+
 def test_a_record_without_a_title_is_refused_and_nothing_is_stored():
     from django.core.exceptions import ValidationError
 
@@ -308,24 +328,48 @@ def test_a_refused_record_leaves_the_rest_of_its_batch_written():
     }
 
 
-def test_a_batch_the_database_refuses_is_written_record_by_record(monkeypatch):
-    from django.db import IntegrityError
+@pytest.fixture
+def refused_identifier():
+    """The database itself refuses a provenance named "bad" (a trigger)."""
+    if connection.vendor == "postgresql":
+        create = [
+            "CREATE FUNCTION refuse_bad() RETURNS trigger AS $$ BEGIN "
+            "IF NEW.original_identifier = 'bad' THEN "
+            "RAISE EXCEPTION 'refused' USING ERRCODE = '23514'; END IF; "
+            "RETURN NEW; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER refuse_bad BEFORE INSERT ON library_documentprovenance "
+            "FOR EACH ROW EXECUTE FUNCTION refuse_bad()",
+        ]
+        drop = [
+            "DROP TRIGGER refuse_bad ON library_documentprovenance",
+            "DROP FUNCTION refuse_bad()",
+        ]
+    else:
+        create = [
+            "CREATE TRIGGER refuse_bad BEFORE INSERT ON library_documentprovenance "
+            "WHEN NEW.original_identifier = 'bad' "
+            "BEGIN SELECT RAISE(ABORT, 'refused'); END"
+        ]
+        drop = ["DROP TRIGGER refuse_bad"]
+    with connection.cursor() as cursor:
+        for sql in create:
+            cursor.execute(sql)
+    yield "bad"
+    with connection.cursor() as cursor:
+        for sql in drop:
+            cursor.execute(sql)
 
-    from clearinghouse.library import services
 
-    real = services.DocumentProvenance.objects.bulk_create
+def test_a_batch_the_database_refuses_is_written_record_by_record(refused_identifier):
+    from django.db import DatabaseError
 
-    def refuse_bad(objs, *args, **kwargs):
-        # The database refuses any insert that contains the record "bad".
-        if any(p.original_identifier == "bad" for p in objs):
-            raise IntegrityError("refused")
-        return real(objs, *args, **kwargs)
-
-    monkeypatch.setattr(services.DocumentProvenance.objects, "bulk_create", refuse_bad)
-    outcomes = batch([("ok-1", {"doi": "10.1000/one"}), ("bad", {"doi": "10.1000/b"})])
+    outcomes = batch(
+        [("ok-1", {"doi": "10.1000/one"}), (refused_identifier, {"doi": "10.1000/b"})]
+    )
     assert outcomes[0].created and outcomes[0].error is None
-    assert isinstance(outcomes[1].error, IntegrityError)
+    assert isinstance(outcomes[1].error, DatabaseError)
     assert list(Document.objects.values_list("doi", flat=True)) == ["10.1000/one"]
+    assert not Document.history.filter(doi="10.1000/b").exists()
 
 
 def test_an_unchanged_batch_writes_nothing_in_a_fixed_number_of_queries():

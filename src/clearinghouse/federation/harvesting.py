@@ -33,7 +33,7 @@ from clearinghouse.core.fetch import (
 )
 from clearinghouse.core.services import LoadReport
 from clearinghouse.events import services as event_services
-from clearinghouse.library import indexing
+from clearinghouse.library import index_process, indexing
 from clearinghouse.library import services as library_services
 from clearinghouse.library.models import DocumentProvenance
 
@@ -60,6 +60,9 @@ MAX_ERRORS_KEPT = 200
 BATCH_SIZE = 500
 # Documents indexed together: each indexing call commits the search index.
 INDEX_BATCH_SIZE = 5000
+# Documents handed together to the indexing process (which runs beside the
+# harvest), and how many written documents make starting that process worth it.
+INDEX_PROCESS_BATCH_SIZE = 2000
 
 
 class HarvestFailed(Exception):
@@ -126,6 +129,8 @@ class HarvestContext:
     pending: list = field(default_factory=list)
     # Documents written but not yet indexed (indexed in large batches).
     to_index: set = field(default_factory=set)
+    # Indexing in a second process (None: here, in this one), see `index`.
+    indexer: index_process.IndexingProcess | None = None
 
     @property
     def label(self) -> str:
@@ -141,13 +146,33 @@ class HarvestContext:
         with transaction.atomic():
             yield
             self.flush()
-        if len(self.to_index) >= INDEX_BATCH_SIZE:
+        if self.indexer is None and len(self.to_index) >= INDEX_BATCH_SIZE:
             self.index()
+        elif self.indexer is not None and (
+            len(self.to_index) >= INDEX_PROCESS_BATCH_SIZE
+        ):
+            self.indexer.submit(self.to_index)
+            self.to_index = set()
+
+    def start_indexing_process(self) -> None:
+        """Index in a second process from now on, when it can see our commits
+        (see `IndexingProcess.usable`); `index` then waits for it."""
+        if not self.dry_run and index_process.IndexingProcess.usable():
+            self.indexer = index_process.IndexingProcess()
 
     def index(self) -> None:
-        """Bring the search index in step with the documents written so far."""
+        """Bring the search index in step with the documents written so far
+        (after the indexing process, if any, has indexed what it was given)."""
         ids, self.to_index = sorted(self.to_index), set()
-        if ids and not self.dry_run:
+        if self.dry_run:
+            return
+        if self.indexer is not None:
+            indexer, self.indexer = self.indexer, None
+            if len(ids) >= INDEX_PROCESS_BATCH_SIZE:
+                indexer.submit(ids)
+                ids = []
+            indexer.finish()
+        if ids:
             indexing.index_documents_safely(ids)
 
     def error(self, message: str, *, record: str = "") -> None:

@@ -226,6 +226,7 @@ def source_harvest(*, source: Source, dry_run: bool = False, sleep=None) -> Harv
         if sleep is not None:
             context.sleep = sleep
         harvester = HARVESTERS[source.kind]()
+        context.start_indexing_process()
         try:
             if dry_run:
                 with transaction.atomic():

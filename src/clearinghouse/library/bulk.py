@@ -1,0 +1,150 @@
+"""Inserts in bulk below the ORM: one statement per table and batch.
+
+The harvest writes thousands of rows a second (documents, their history,
+provenances, issue tags, publisher links); building each INSERT through the
+ORM costs more than executing it. Here the rows are plain tuples, adapted by
+the connection's own operations (dates, datetimes, JSON), and written with
+`executemany` on the Django connection's cursor, inside the caller's
+transaction. The SQL (`INSERT … VALUES`, `RETURNING`, `ON CONFLICT DO
+NOTHING`) runs on SQLite (3.35 and later) and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from functools import cache, lru_cache, partial
+
+from django.db import connections, models, router
+
+_AS_IS = {
+    "AutoField",
+    "BigAutoField",
+    "BigIntegerField",
+    "BooleanField",
+    "CharField",
+    "FloatField",
+    "ForeignKey",
+    "IntegerField",
+    "OneToOneField",
+    "PositiveBigIntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SlugField",
+    "SmallIntegerField",
+    "TextField",
+}
+# Rows per multi-row INSERT … RETURNING when the database sets no parameter limit.
+RETURNING_ROWS = 1000
+
+
+class Table:
+    """The columns of a model's table (its automatic key left out) and how
+    each value is adapted for one database connection."""
+
+    def __init__(self, model: type[models.Model], alias: str) -> None:
+        self.model = model
+        self.alias = alias
+        meta = model._meta
+        self.fields = [
+            f
+            for f in meta.concrete_fields
+            if not (f.primary_key and isinstance(f, models.AutoField))
+        ]
+        self.attnames = [f.attname for f in self.fields]
+        quote = connections[alias].ops.quote_name
+        self.columns = ", ".join(quote(f.column) for f in self.fields)
+        self.table = quote(meta.db_table)
+        self.pk = quote(meta.pk.column)
+        self.placeholders = f"({', '.join(['%s'] * len(self.fields))})"
+
+    @property
+    def connection(self):
+        """This thread's connection to the table's database."""
+        return connections[self.alias]
+
+    def _adapters(self, connection) -> list[Callable | None]:
+        """How each column's value is adapted for this connection (None: as is)."""
+        adapters = []
+        for field in self.fields:
+            kind = field.get_internal_type()
+            if kind in _AS_IS:
+                adapters.append(None)
+            elif kind == "DateTimeField":
+                # A batch shares a few times (its "now"): each adapted once.
+                adapters.append(
+                    lru_cache(256)(connection.ops.adapt_datetimefield_value)
+                )
+            elif kind == "DateField":
+                adapters.append(lru_cache(256)(connection.ops.adapt_datefield_value))
+            else:
+                adapters.append(partial(_prep, field, connection))
+        return adapters
+
+    @staticmethod
+    def _row(values: Sequence, adapters: list) -> tuple:
+        return tuple(
+            value if adapt is None or value is None else adapt(value)
+            for value, adapt in zip(values, adapters, strict=True)
+        )
+
+    def insert(self, rows: Iterable[Sequence], *, ignore_conflicts=False) -> None:
+        """Insert rows (values in `attnames` order) with one executemany."""
+        connection = self.connection
+        adapters = self._adapters(connection)
+        rows = [self._row(values, adapters) for values in rows]
+        if not rows:
+            return
+        # Names from the model's meta, quoted; every value is a parameter.
+        sql = f"INSERT INTO {self.table} ({self.columns}) VALUES {self.placeholders}"  # noqa: S608
+        if ignore_conflicts:
+            sql += " ON CONFLICT DO NOTHING"
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
+
+    def insert_returning_keys(self, rows: Sequence[Sequence]) -> list[int]:
+        """Insert rows and return their new primary keys, in the rows' order.
+
+        Multi-row `INSERT … RETURNING` (rows come back in the order given, as
+        the ORM's own bulk_create also relies on), as many rows per statement
+        as the database's parameter limit allows.
+        """
+        connection = self.connection
+        adapters = self._adapters(connection)
+        limit = connection.features.max_query_params
+        per = max(1, limit // len(self.fields)) if limit else RETURNING_ROWS
+        keys: list[int] = []
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), per):
+                chunk = rows[start : start + per]
+                params = [v for values in chunk for v in self._row(values, adapters)]
+                cursor.execute(
+                    f"INSERT INTO {self.table} ({self.columns}) VALUES "  # noqa: S608
+                    f"{', '.join([self.placeholders] * len(chunk))} "
+                    f"RETURNING {self.pk}",
+                    params,
+                )
+                keys.extend(row[0] for row in cursor.fetchall())
+        if len(keys) != len(rows):  # pragma: no cover (a database's broken promise)
+            raise RuntimeError("INSERT … RETURNING returned another number of rows")
+        return keys
+
+
+def _prep(field: models.Field, connection, value):
+    return field.get_db_prep_save(value, connection)
+
+
+@cache
+def table(model: type[models.Model], alias: str) -> Table:
+    """The (cached) table of a model on a database."""
+    return Table(model, alias)
+
+
+def table_for(model: type[models.Model]) -> Table:
+    """The table of a model on the database it is written to."""
+    return table(model, router.db_for_write(model))
+
+
+def supported(model: type[models.Model]) -> bool:
+    """Whether rows of this model can be inserted here (RETURNING available)."""
+    connection = connections[router.db_for_write(model)]
+    return connection.features.can_return_rows_from_bulk_insert

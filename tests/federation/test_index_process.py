@@ -1,0 +1,55 @@
+"""A large harvest indexes in a second process, and ends with a complete index.
+
+On PostgreSQL (`make test-services`) the indexing process runs; on the
+in-memory SQLite database of the other tests it cannot see the harvest's
+commits, and the harvest indexes in its own process instead.
+"""
+
+import pytest
+from django.db import connection, transaction
+
+from clearinghouse.federation import harvesting
+from clearinghouse.federation.models import RunStatus
+from clearinghouse.federation.services import source_harvest
+from clearinghouse.library.index_process import IndexingProcess
+from clearinghouse.library.models import Document
+from clearinghouse.library.search import get_backend
+
+from .oai_server import OaiRepository, serve
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _index(settings, tmp_path):
+    """A fresh embedded index per test (PostgreSQL keeps its own, cleared)."""
+    settings.SEARCH_INDEX_DIR = str(tmp_path / "search")
+    get_backend().clear()
+
+
+def test_a_large_harvest_is_in_the_search_index_when_it_ends(make_source, monkeypatch):
+    # Hand the indexing process a few documents at a time: several batches.
+    monkeypatch.setattr(harvesting, "INDEX_PROCESS_BATCH_SIZE", 60)
+    repository = OaiRepository(page_size=50)
+    repository.add(330)
+    with serve(repository) as server:
+        run = source_harvest(source=make_source(server.url("/oai")))
+    assert run.status == RunStatus.SUCCEEDED, run.errors
+    assert run.created == 330
+    assert Document.objects.published().count() == 330
+    assert get_backend().count() == 330
+
+
+def test_the_indexing_process_is_used_only_where_it_sees_the_commits():
+    in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()
+    assert IndexingProcess.usable() is not in_memory
+    with transaction.atomic():
+        # Inside a caller's transaction, nothing is committed yet.
+        assert IndexingProcess.usable() is False
+
+
+def test_an_empty_submission_starts_no_process():
+    indexer = IndexingProcess()
+    indexer.submit([])
+    indexer.finish()
+    assert indexer._executor is None
