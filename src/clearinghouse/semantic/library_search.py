@@ -10,7 +10,9 @@ the page that the library's view and its API show. The mode chooses:
   the issues nearest in meaning and the nearest document vectors, fused; each
   ranking is read `search.DEPTH` deep, so the page lists the best few hundred
   documents, with facet counts over them, and says how many more contain the
-  words.
+  words. The listed documents' facets are read as plain values (three
+  queries, whatever their number); only the documents the page shows are
+  loaded whole.
 
 Without the encoder, "blend" (asked for or by default) and "meaning" fall
 back to "words" and the page says why. An empty query (browsing by facets)
