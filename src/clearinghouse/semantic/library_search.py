@@ -10,7 +10,9 @@ the page that the library's view and its API show. The mode chooses:
   the issues nearest in meaning and the nearest document vectors, fused; each
   ranking is read `search.DEPTH` deep, so the page lists the best few hundred
   documents, with facet counts over them, and says how many more contain the
-  words.
+  words. The listed documents' facets are read as plain values (three
+  queries, whatever their number); only the documents the page shows are
+  loaded whole.
 
 Without the encoder, "blend" (asked for or by default) and "meaning" fall
 back to "words" and the page says why. An empty query (browsing by facets)
@@ -58,7 +60,7 @@ def library_page(
     if query.q and mode != Mode.WORDS:
         notice = encoder.problem()
         if not notice:
-            return _blended_page(query, mode)
+            return _blended_page(query, mode, with_institutions=with_institutions)
     page = library_selectors.search(query, with_institutions=with_institutions)
     return DiscoveryPage(
         **vars(page),
@@ -90,21 +92,25 @@ class _FullText:
         return [hit.id for hit in self.result.hits]
 
 
-def _blended_page(query: LibraryQuery, mode: str) -> DiscoveryPage:
+def _blended_page(
+    query: LibraryQuery, mode: str, *, with_institutions: bool
+) -> DiscoveryPage:
     fulltext = _FullText()
     found = blended(
         q=query.q, mode=mode, filters=query.filters, limit=DEPTH, fulltext=fulltext
     )
-    ids = found.ids
-    documents = {
-        d.pk: d for d in indexing.indexed_documents().published().filter(pk__in=ids)
-    }
-    hits = [hit for hit in found.hits if hit.id in documents]
+    # The facets of every listed document are read as plain values; only the
+    # documents the page shows are loaded whole.
+    facets = indexing.published_facets(found.ids)
+    hits = [hit for hit in found.hits if hit.id in facets]
     if query.sort == "date":
+        days = dict(
+            Document.objects.filter(pk__in=list(facets)).values_list("pk", "date")
+        )
         rank = {hit.id: n for n, hit in enumerate(hits)}
         hits.sort(
             key=lambda hit: (
-                -(documents[hit.id].date.toordinal() if documents[hit.id].date else 0),
+                -(days[hit.id].toordinal() if days.get(hit.id) else 0),
                 rank[hit.id],
             )
         )
@@ -113,6 +119,10 @@ def _blended_page(query: LibraryQuery, mode: str) -> DiscoveryPage:
     )
     first = (query.page - 1) * query.per_page
     shown = hits[first : first + query.per_page]
+    loaded = Document.objects.published().filter(pk__in=[hit.id for hit in shown])
+    if with_institutions:
+        loaded = loaded.prefetch_related("institutions")
+    documents = {d.pk: d for d in loaded}
     # More documents contain the words than the blend read: say how many.
     words_total = 0
     if fulltext.result and fulltext.result.total > len(fulltext.result.hits):
@@ -126,10 +136,12 @@ def _blended_page(query: LibraryQuery, mode: str) -> DiscoveryPage:
                 round(hit.score, 6),
             )
             for hit in shown
+            if hit.id in documents
         ],
         total=len(hits),
         facets=library_selectors.label_facets(
-            query, _facet_counts([documents[hit.id] for hit in hits], query.filters)
+            query,
+            _facet_counts([facets[hit.id] for hit in hits], query.filters),
         ),
         hint=fulltext.result.hint if fulltext.result else None,
         terms=list(fulltext.result.terms) if fulltext.result else [],
@@ -149,12 +161,12 @@ def _summary(document: Document) -> str:
 
 
 def _facet_counts(
-    documents: list[Document], filters: dict
+    listed: list[dict[str, list[str]]], filters: dict
 ) -> dict[str, list[tuple[str, int]]]:
-    """Facet counts over the listed documents, most frequent first."""
+    """Facet counts over the listed documents' facets, most frequent first."""
     counts: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
-    for document in documents:
-        for facet, values in indexing.document_facets(document).items():
+    for document_facets in listed:
+        for facet, values in document_facets.items():
             for value in values:
                 counts[facet][value] = counts[facet].get(value, 0) + 1
     out = {}

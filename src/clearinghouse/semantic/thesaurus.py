@@ -73,11 +73,18 @@ def stems(text: str) -> frozenset[str]:
     return frozenset(out)
 
 
+def _keys(words: frozenset[str]) -> frozenset[str]:
+    """The first letters that two forms of one word always share (see
+    `same_word`): a word can only meet a word with the same key."""
+    return frozenset(word[:4] for word in words)
+
+
 @dataclass(frozen=True)
 class _Label:
     issue_id: int
     stems: frozenset[str]
     han: str  # the folded label when written in Chinese, else ""
+    keys: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=4)
@@ -95,7 +102,7 @@ def _labels(_version: tuple) -> tuple[_Label, ...]:
         if _has_han(text):
             labels.add(_Label(issue_id, frozenset(), fold(text).strip()))
         elif label_stems := stems(text):
-            labels.add(_Label(issue_id, label_stems, ""))
+            labels.add(_Label(issue_id, label_stems, "", _keys(label_stems)))
     return tuple(
         sorted(labels, key=lambda label: (label.issue_id, sorted(label.stems)))
     )
@@ -112,9 +119,15 @@ def matching_issue_ids(query: str) -> list[int]:
     query = (query or "").strip()
     if not query:
         return []
-    labels = _labels(_version())
+    return list(_matching(_version(), query))
+
+
+@lru_cache(maxsize=1024)
+def _matching(version: tuple, query: str) -> tuple[int, ...]:
+    labels = _labels(version)
     folded = fold(query)
     query_words = stems(query)
+    query_keys = _keys(query_words)
     whole: set[int] = set()
     partial: set[int] = set()
     for label in labels:
@@ -123,10 +136,15 @@ def matching_issue_ids(query: str) -> list[int]:
                 whole.add(label.issue_id)
             elif len(folded) >= 2 and _has_han(folded) and folded in label.han:
                 partial.add(label.issue_id)
-        elif _covers(query_words, label.stems):
+        # Keys first: most labels share no word with the query.
+        elif label.keys <= query_keys and _covers(query_words, label.stems):
             whole.add(label.issue_id)
-        elif query_words and _covers(label.stems, query_words):
+        elif (
+            query_words
+            and query_keys <= label.keys
+            and _covers(label.stems, query_words)
+        ):
             partial.add(label.issue_id)
     if len(partial - whole) <= MAX_ISSUES_FOR_PARTIAL:
         whole |= partial
-    return sorted(whole)
+    return tuple(sorted(whole))
