@@ -130,13 +130,17 @@ class DocumentOut(Schema):
     files: list[dict]
 
 
+# The documents' fields a hit shows (words mode reads no others).
+HIT_FIELDS = ("id", "title", "doc_type", "date", "language")
+
+
 @router.get("/documents", response=SearchResults, summary="Search the library")
 def documents(request: HttpRequest, params: Query[DocumentQuery]):
     """Ranked documents with snippets, total count and facet counts."""
     query = querying.parse(request.GET)
     if not query.is_valid:
         raise ApiError(400, query.errors)
-    page = library_page(query, with_institutions=False)
+    page = library_page(query, with_institutions=False, fields=HIT_FIELDS)
     # Built from our own records in the documented shape; rendered directly,
     # since validating some 500 nested objects again would cost more than
     # the search itself.

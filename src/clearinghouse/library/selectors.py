@@ -5,6 +5,7 @@ import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.utils.translation import get_language
@@ -14,7 +15,7 @@ from clearinghouse.core.accounts import is_secretariat
 from clearinghouse.core.languages import LANGUAGE_CODES, field_suffix
 from clearinghouse.core.models import Country, Region, StakeholderGroup
 from clearinghouse.events.models import Event
-from clearinghouse.taxonomy.models import Area, Issue
+from clearinghouse.taxonomy.models import Area, Issue, Synonym
 
 from .models import Document, DocumentIssue, DocumentStatus, DocumentType
 from .querying import FACETS, MAX_DEPTH, MAX_PAGE, LibraryQuery
@@ -267,15 +268,84 @@ def _name_terms(q: str) -> str:
     ).strip()[:200]
 
 
+# Names of issues (in every language, and their synonyms) and institutions
+# (names and acronyms), casefolded, kept per process: every search looks
+# for issues and institutions named like its words, and matching a few
+# thousand names in memory costs far less than the queries. The names are
+# read again when the tables' fingerprint (row counts, highest ids, latest
+# change) differs from the one they were read at, or after NAMES_TTL.
+NAMES_TTL = 300.0
+_names: dict[str, tuple[float, tuple, list]] = {}
+_names_lock = threading.Lock()
+
+
+def _fingerprint() -> tuple:
+    """A cheap summary of the named tables that changes when their rows do."""
+    issue, synonym, institution = (
+        connection.ops.quote_name(model._meta.db_table)
+        for model in (Issue, Synonym, Institution)
+    )
+    # Table names from the models' metadata, quoted; no input reaches the SQL.
+    sql = (
+        f"SELECT (SELECT COUNT(*) FROM {issue}), (SELECT MAX(id) FROM {issue}),"  # noqa: S608
+        f" (SELECT MAX(updated_at) FROM {issue}),"
+        f" (SELECT COUNT(*) FROM {synonym}), (SELECT MAX(id) FROM {synonym}),"
+        f" (SELECT SUM(LENGTH(label)) FROM {synonym}),"
+        f" (SELECT COUNT(*) FROM {institution}), (SELECT MAX(id) FROM {institution}),"
+        f" (SELECT MAX(updated_at) FROM {institution})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return tuple(cursor.fetchone())
+
+
+def _read_names() -> dict[str, list]:
+    """[(pk, casefolded names, casefolded acronym)] of issues and institutions."""
+    columns = ["name", *(f"name_{field_suffix(code)}" for code in LANGUAGE_CODES)]
+    issues: dict[int, set[str]] = {}
+    for pk, *names in Issue.objects.values_list("pk", *columns):
+        issues[pk] = {n.casefold() for n in names if n}
+    for pk, label in Synonym.objects.values_list("issue_id", "label"):
+        issues.setdefault(pk, set()).add(label.casefold())
+    institutions = [
+        (pk, {n.casefold() for n in names if n}, (acronym or "").casefold())
+        for pk, acronym, *names in Institution.objects.values_list(
+            "pk", "acronym", *columns
+        )
+    ]
+    return {
+        "issue": [(pk, names, "") for pk, names in issues.items()],
+        "institution": institutions,
+    }
+
+
+def _named(kind: str, words: str) -> list[int]:
+    """Keys of the records of a kind whose name contains the words."""
+    now = time.monotonic()
+    fingerprint = _fingerprint()
+    with _names_lock:
+        expires, seen, names = _names.get("all", (0.0, None, None))
+    if names is None or expires < now or seen != fingerprint:
+        names = _read_names()
+        with _names_lock:
+            _names["all"] = (now + NAMES_TTL, fingerprint, names)
+    needle = words.casefold()
+    return [
+        pk
+        for pk, haystack, acronym in names[kind]
+        if needle == acronym or any(needle in name for name in haystack)
+    ]
+
+
 def issues_named(q: str, *, limit: int = 10) -> list[Issue]:
     """Issues whose name, in any language, or a synonym contains the words."""
     words = _name_terms(q)
     if len(words) < 2:
         return []
-    condition = Q(name__icontains=words) | Q(synonyms__label__icontains=words)
-    for code in LANGUAGE_CODES:
-        condition |= Q(**{f"name_{field_suffix(code)}__icontains": words})
-    return list(Issue.objects.with_area().filter(condition).distinct()[:limit])
+    keys = _named("issue", words)
+    if not keys:
+        return []
+    return list(Issue.objects.with_area().filter(pk__in=keys)[:limit])
 
 
 def institutions_named(q: str, *, limit: int = 10) -> list[Institution]:
@@ -283,14 +353,18 @@ def institutions_named(q: str, *, limit: int = 10) -> list[Institution]:
     words = _name_terms(q)
     if len(words) < 2:
         return []
-    condition = Q(name__icontains=words) | Q(acronym__iexact=words)
-    for code in LANGUAGE_CODES:
-        condition |= Q(**{f"name_{field_suffix(code)}__icontains": words})
-    return list(Institution.objects.filter(condition).distinct()[:limit])
+    keys = _named("institution", words)
+    if not keys:
+        return []
+    return list(Institution.objects.filter(pk__in=keys)[:limit])
 
 
 def search(
-    query: LibraryQuery, *, with_names: bool = True, with_institutions: bool = True
+    query: LibraryQuery,
+    *,
+    with_names: bool = True,
+    with_institutions: bool = True,
+    fields: tuple[str, ...] = (),
 ) -> SearchPage:
     """Run a checked search on the active backend; documents loaded in one query.
 
@@ -303,6 +377,8 @@ def search(
     found = Document.objects.published().filter(pk__in=ids)
     if with_institutions:
         found = found.prefetch_related("institutions")
+    if fields:  # a caller that shows only these leaves the long texts unread
+        found = found.only(*fields)
     documents = {d.pk: d for d in found}
     rows = [
         (documents[hit.id], hit.snippet, hit.score)

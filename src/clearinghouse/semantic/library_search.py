@@ -49,11 +49,15 @@ class DiscoveryPage(library_selectors.SearchPage):
 
 
 def library_page(
-    query: LibraryQuery, *, with_institutions: bool = True
+    query: LibraryQuery,
+    *,
+    with_institutions: bool = True,
+    fields: tuple[str, ...] = (),
 ) -> DiscoveryPage:
     """The page of a checked library search, in its mode (see the module).
 
-    The API does not list each hit's institutions and skips loading them.
+    The API does not list each hit's institutions and skips loading them;
+    in words mode it reads only the documents' `fields` it shows.
     """
     mode = query.mode or Mode.BLEND
     notice = ""
@@ -61,7 +65,9 @@ def library_page(
         notice = encoder.problem()
         if not notice:
             return _blended_page(query, mode, with_institutions=with_institutions)
-    page = library_selectors.search(query, with_institutions=with_institutions)
+    page = library_selectors.search(
+        query, with_institutions=with_institutions, fields=fields
+    )
     return DiscoveryPage(
         **vars(page),
         mode=Mode.WORDS,

@@ -4,7 +4,7 @@ from collections import Counter
 
 import pytest
 
-from clearinghouse.library.search import SearchRequest
+from clearinghouse.library.search import SearchRequest, tantivy_backend
 from clearinghouse.library.search.tantivy_backend import (
     SAMPLE_BUCKETS,
     SLOTS,
@@ -113,3 +113,31 @@ def test_a_failed_change_is_rolled_back_and_earlier_ones_stay(tmp_path):
     backend.index([doc(3, "Spam")])
     assert backend.search(SearchRequest(q="spam")).total == 2
     backend.close_writer()
+
+
+def test_big_batches_are_prepared_by_worker_processes_with_the_same_result(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr(tantivy_backend, "WORKERS", 2)
+    texts = [
+        ("Gouvernance de l'Internet", "Réseaux et NOMS de domaine"),
+        ("Управление ИНТЕРНЕТОМ", "ёлка и йод"),
+        ("حوكمة الإنترنت", "المعلوماتية"),
+        ("全球互联网治理", "域名系统"),
+    ]
+    docs = [doc(n + 1, title, body) for n, (title, body) in enumerate(texts * 5)]
+    serial = TantivyBackend(index_dir=tmp_path / "serial")
+    serial.index(docs)
+    parallel = TantivyBackend(index_dir=tmp_path / "parallel")
+    parallel.parallel_from = 3
+    monkeypatch.setattr(tantivy_backend, "CHUNK", 7)  # several chunks, one short
+    parallel.index(iter(docs))
+    assert parallel.count() == serial.count() == 20
+    for q in ("gouvernance", "domaine", "интернетом", "елка", "الانترنت", "互联网"):
+        found = [
+            sorted((h.id, h.snippet) for h in b.search(SearchRequest(q=q)).hits)
+            for b in (serial, parallel)
+        ]
+        assert found[0] == found[1] and len(found[0]) == 5, q
+    serial.close_writer()
+    parallel.close_writer()

@@ -97,7 +97,8 @@ class SearchBackend:
       is false) and whether those counts are exact (a backend may estimate
       them from a sample of a very large result set). The base class turns
       the pairs into hits with snippets via `_texts(ids)` — `{id: (title,
-      summary, body)}` — which subclasses implement too.
+      summary, body)}` — which subclasses implement too; a backend that has
+      the texts at hand anyway may return them as a fifth element instead.
 
     The query is rendered from the AST by the backend itself: raw user text
     never reaches an engine's parser, so that no input can raise.
@@ -121,9 +122,7 @@ class SearchBackend:
         """Return the number of documents indexed."""
         raise NotImplementedError
 
-    def _search(
-        self, query: ParsedQuery, request: SearchRequest
-    ) -> tuple[list[tuple[int, float]], int, dict[str, dict[str, int]], bool]:
+    def _search(self, query: ParsedQuery, request: SearchRequest) -> tuple:
         raise NotImplementedError  # pragma: no cover
 
     def _texts(
@@ -139,8 +138,12 @@ class SearchBackend:
         query = parse(request.q)
         if query.matches_nothing:
             return SearchResult([], 0, {}, query.hint, [])
-        pairs, total, counts, exact = self._search(query, request)
-        texts = self._texts([doc_id for doc_id, _score in pairs]) if pairs else {}
+        found = self._search(query, request)
+        pairs, total, counts, exact = found[:4]
+        if len(found) > 4:  # the backend read the texts with the hits
+            texts = found[4]
+        else:
+            texts = self._texts([doc_id for doc_id, _score in pairs]) if pairs else {}
         hits = [
             Hit(doc_id, score, make_snippet(texts.get(doc_id, ("", "", "")), query))
             for doc_id, score in pairs

@@ -32,9 +32,12 @@ records 0005 and 0012.
 """
 
 import atexit
+import concurrent.futures
 import fcntl
+import itertools
 import json
 import logging
+import multiprocessing
 import os
 import threading
 import weakref
@@ -85,6 +88,14 @@ EXACT_FACETS_UP_TO = 20_000
 FACET_SAMPLE = 10_000
 SAMPLE_BUCKETS = 64
 _OPEN = weakref.WeakSet()  # backends of this process, closed at exit
+# Documents are prepared in chunks of CHUNK; a chunk of at least
+# PARALLEL_FROM documents (a reindex, a harvest, a bulk import) is prepared
+# by WORKERS processes (one per core; none on a single core).
+CHUNK = 2_000
+PARALLEL_FROM = 1_000
+WORKERS = min(4, os.cpu_count() or 1)
+_POOL: concurrent.futures.ProcessPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
 
 
 @atexit.register
@@ -96,6 +107,40 @@ def _close_writers() -> None:
 def sample_bucket(doc_id: int) -> int:
     """The document's sample bucket: the top bits of a multiplicative hash."""
     return ((doc_id * 0x9E3779B97F4A7C15) & 0xFFFF_FFFF_FFFF_FFFF) >> 58
+
+
+def _prepare(texts: tuple[str, str, str]) -> tuple[str, str, bytes]:
+    """A document's indexed head and text and its stored source.
+
+    Module-level so that worker processes can run it (see `_prepared`).
+    """
+    title, summary, body = texts
+    head = index_text(f"{title}\n{summary}")
+    source = json.dumps([title, summary, body], ensure_ascii=False).encode()
+    return head, f"{head} {index_text(body)}", source
+
+
+def _pool() -> concurrent.futures.ProcessPoolExecutor:
+    """The process's pool of text-preparing workers, started when first needed.
+
+    Workers are spawned, not forked: the parent runs tantivy's threads.
+    """
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = concurrent.futures.ProcessPoolExecutor(
+                WORKERS, mp_context=multiprocessing.get_context("spawn")
+            )
+        return _POOL
+
+
+@atexit.register
+def _stop_pool() -> None:
+    global _POOL
+    with _POOL_LOCK:
+        pool, _POOL = _POOL, None
+    if pool is not None:
+        pool.shutdown(cancel_futures=True)
 
 
 def _schema() -> tantivy.Schema:
@@ -151,6 +196,7 @@ class TantivyBackend(SearchBackend):
             for slot in [*range(SLOTS[key]), "x"]
         }
         self.facet_sample = FACET_SAMPLE
+        self.parallel_from = PARALLEL_FROM
         self.exact_facets = int(
             getattr(settings, "SEARCH_EXACT_FACETS_UP_TO", EXACT_FACETS_UP_TO)
         )
@@ -254,18 +300,15 @@ class TantivyBackend(SearchBackend):
         if lock is not None:
             lock.close()  # closing the file releases its flock
 
-    def _document(self, doc: IndexDoc) -> tantivy.Document:
+    def _document(self, doc: IndexDoc, prepared: tuple[str, str, bytes]):
+        head, text, src = prepared
         d = tantivy.Document()
         d.add_integer("id", doc.id)
-        head = index_text(f"{doc.title}\n{doc.summary}")
-        d.add_text("text", f"{head} {index_text(doc.body)}")
+        d.add_text("text", text)
         d.add_text("head", head)
         d.add_integer("day", (doc.date - EPOCH).days if doc.date else NO_DATE)
         d.add_integer("bucket", sample_bucket(doc.id))
-        d.add_bytes(
-            "src",
-            json.dumps([doc.title, doc.summary, doc.body], ensure_ascii=False).encode(),
-        )
+        d.add_bytes("src", src)
         for key in FACET_KEYS:
             values = sorted({str(v) for v in doc.facets.get(key, ()) if v})
             slots = SLOTS[key]
@@ -278,13 +321,39 @@ class TantivyBackend(SearchBackend):
         """Add or replace documents (by id); committed before returning."""
         written = 0
         with self._writing() as writer:
-            for doc in docs:
+            for doc, prepared in self._prepared(docs):
                 writer.delete_documents_by_term("id", doc.id)
-                writer.add_document(self._document(doc))
+                writer.add_document(self._document(doc, prepared))
                 written += 1
                 if written % COMMIT_EVERY == 0:
                     writer.commit()
         return written
+
+    def _prepared(self, docs: Iterable[IndexDoc]):
+        """(document, its prepared texts) pairs, in order.
+
+        Normalizing text is the Python side's main cost of indexing (decision
+        record 0012). Chunks of at least `parallel_from` documents are
+        prepared by a pool of worker processes, one chunk ahead of the
+        writer, so that normalization runs beside tantivy's indexing threads.
+        """
+        docs = iter(docs)
+        chunks = iter(lambda: list(itertools.islice(docs, CHUNK)), [])
+        ahead = None
+        for chunk in chunks:
+            if len(chunk) < self.parallel_from or WORKERS < 2:
+                texts = map(_prepare, [(d.title, d.summary, d.body) for d in chunk])
+            else:
+                texts = _pool().map(
+                    _prepare,
+                    [(d.title, d.summary, d.body) for d in chunk],
+                    chunksize=max(1, len(chunk) // (4 * WORKERS)),
+                )
+            if ahead is not None:
+                yield from zip(*ahead, strict=True)
+            ahead = (chunk, texts)
+        if ahead is not None:
+            yield from zip(*ahead, strict=True)
 
     def delete(self, ids: Iterable[int]) -> None:
         """Remove documents by id; unknown ids are ignored."""
@@ -371,16 +440,18 @@ class TantivyBackend(SearchBackend):
             # documents alone are found with block-max WAND.
             result = searcher.search(q, request.per_page, count=False, offset=offset)
             score_of = float
-        ids = searcher.fast_field_values("id", [addr for _key, addr in result.hits])
-        pairs = [
-            (int(doc_id), score_of(key) if score_of else 0.0)
-            for (key, _addr), doc_id in zip(result.hits, ids, strict=True)
-        ]
+        # The page's stored texts, read by the addresses the search returned.
+        pairs, texts = [], {}
+        for key, addr in result.hits:
+            doc = searcher.doc(addr)
+            doc_id = int(doc.get_first("id"))
+            pairs.append((doc_id, score_of(key) if score_of else 0.0))
+            texts[doc_id] = tuple(json.loads(bytes(doc.get_first("src"))))
         total = int(searcher.aggregate(q, COUNT_AGG)["total"]["value"] or 0)
         if not request.facets:
-            return pairs, total, {}, True
+            return pairs, total, {}, True, texts
         counts, exact = self._facet_counts(searcher, q, total)
-        return pairs, total, counts, exact
+        return pairs, total, counts, exact, texts
 
     def _facet_counts(self, searcher: tantivy.Searcher, q: tantivy.Query, total: int):
         """Facet counts over the matches, or estimated from a sample of them.
