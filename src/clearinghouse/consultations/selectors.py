@@ -54,6 +54,8 @@ def published_contributions(question: Question) -> list[Contribution]:
             agree=Count("votes", filter=Q(votes__value=1)),
             disagree=Count("votes", filter=Q(votes__value=-1)),
         )
+        # Spelled out: a query that aggregates ignores the model's ordering.
+        .order_by("created_at", "pk")
     )
 
 
