@@ -319,8 +319,8 @@ def _read_names() -> dict[str, list]:
     }
 
 
-def _named(kind: str, words: str) -> list[int]:
-    """Keys of the records of a kind whose name contains the words."""
+def _current_names() -> dict[str, list]:
+    """The cached names, read again when the tables changed or NAMES_TTL passed."""
     now = time.monotonic()
     fingerprint = _fingerprint()
     with _names_lock:
@@ -329,34 +329,31 @@ def _named(kind: str, words: str) -> list[int]:
         names = _read_names()
         with _names_lock:
             _names["all"] = (now + NAMES_TTL, fingerprint, names)
-    needle = words.casefold()
-    return [
-        pk
-        for pk, haystack, acronym in names[kind]
-        if needle == acronym or any(needle in name for name in haystack)
-    ]
+    return names
 
 
-def issues_named(q: str, *, limit: int = 10) -> list[Issue]:
-    """Issues whose name, in any language, or a synonym contains the words."""
+def named_like(q: str, *, limit: int = 10) -> tuple[list[Issue], list[Institution]]:
+    """Issues (whose name in any language, or a synonym, contains the words) and
+    institutions (whose name or acronym does): one check of the names per search."""
     words = _name_terms(q)
     if len(words) < 2:
-        return []
-    keys = _named("issue", words)
-    if not keys:
-        return []
-    return list(Issue.objects.with_area().filter(pk__in=keys)[:limit])
-
-
-def institutions_named(q: str, *, limit: int = 10) -> list[Institution]:
-    """Institutions whose name or acronym contains the words."""
-    words = _name_terms(q)
-    if len(words) < 2:
-        return []
-    keys = _named("institution", words)
-    if not keys:
-        return []
-    return list(Institution.objects.filter(pk__in=keys)[:limit])
+        return [], []
+    names, needle = _current_names(), words.casefold()
+    keys = {
+        kind: [
+            pk
+            for pk, haystack, acronym in names[kind]
+            if needle == acronym or any(needle in name for name in haystack)
+        ]
+        for kind in ("issue", "institution")
+    }
+    issues = keys["issue"] and list(
+        Issue.objects.with_area().filter(pk__in=keys["issue"])[:limit]
+    )
+    institutions = keys["institution"] and list(
+        Institution.objects.filter(pk__in=keys["institution"])[:limit]
+    )
+    return issues or [], institutions or []
 
 
 def search(
@@ -385,6 +382,7 @@ def search(
         for hit in result.hits
         if hit.id in documents
     ]
+    issues, institutions = named_like(query.q) if with_names else ([], [])
     return SearchPage(
         query=query,
         documents=rows,
@@ -393,6 +391,6 @@ def search(
         facets_exact=result.facets_exact,
         hint=result.hint,
         terms=list(result.terms),
-        issues=issues_named(query.q) if with_names and query.q else [],
-        institutions=institutions_named(query.q) if with_names and query.q else [],
+        issues=issues,
+        institutions=institutions,
     )

@@ -133,6 +133,7 @@ def _blended_page(
     words_total = 0
     if fulltext.result and fulltext.result.total > len(fulltext.result.hits):
         words_total = fulltext.result.total
+    issues, institutions = library_selectors.named_like(query.q)
     return DiscoveryPage(
         query=query,
         documents=[
@@ -151,8 +152,8 @@ def _blended_page(
         ),
         hint=fulltext.result.hint if fulltext.result else None,
         terms=list(fulltext.result.terms) if fulltext.result else [],
-        issues=library_selectors.issues_named(query.q),
-        institutions=library_selectors.institutions_named(query.q),
+        issues=issues,
+        institutions=institutions,
         mode=found.mode,
         expanded_issues=found.expanded_issues,
         found_by={hit.id: hit.sources for hit in shown},
