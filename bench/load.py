@@ -55,8 +55,9 @@ BACKENDS = os.environ.get("BENCH_LOAD_BACKENDS", "sqlite,postgresql").split(",")
 DOCUMENTS = int(os.environ.get("BENCH_LOAD_DOCUMENTS", "500" if QUICK else "5000"))
 RATES = [1, 2, 5, 10] if QUICK else [1, 2, 5, 10, 20, 40, 80, 160]
 STEP_SECONDS = 8 if QUICK else 30
-# Connection options in DATABASE_URL's query, e.g. persistent connections:
-# BENCH_LOAD_PG_QUERY="conn_max_age=60&conn_health_checks=true".
+# Connection options in DATABASE_URL's query, over the defaults (persistent
+# connections, decision 0015), e.g. a pool: BENCH_LOAD_PG_QUERY="pool=true", or
+# per-request connections: BENCH_LOAD_PG_QUERY="conn_max_age=0".
 PG_QUERY = os.environ.get("BENCH_LOAD_PG_QUERY", "")
 P95_TARGET_MS = 200
 TIMEOUT = 10.0

@@ -9,6 +9,8 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from clearinghouse.core.databases import database_settings
+
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
 
@@ -90,6 +92,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the database: it picks the replica or the primary.
+    "clearinghouse.core.databases.ReplicaReadsMiddleware",
     "clearinghouse.core.middleware.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -132,26 +136,23 @@ TEMPLATES = [
     },
 ]
 
-# SQLite by default, in WAL mode so that readers never wait for the writer.
-DATABASES = {
-    "default": env.db_url(
-        "DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'clearinghouse.sqlite3'}"
-    )
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {
-            "init_command": (
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                "PRAGMA busy_timeout=5000;"
-            ),
-            # Take the write lock at BEGIN so concurrent writers queue on
-            # busy_timeout instead of failing with "database is locked".
-            "transaction_mode": "IMMEDIATE",
-        }
-    )
-    if DATABASES["default"]["NAME"] != ":memory:":
-        Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+# SQLite by default, in WAL mode so that readers never wait for the writer;
+# PostgreSQL with persistent connections or a pool, and an optional read
+# replica (core/databases.py, docs/deployment.md).
+DATABASES = database_settings(env, f"sqlite:///{VAR_DIR / 'clearinghouse.sqlite3'}")
+if (
+    DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    and DATABASES["default"]["NAME"] != ":memory:"
+):
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+DATABASE_ROUTERS = ["clearinghouse.core.databases.ReplicaRouter"]
+# How long a reader's writes keep their reads on the primary at most, until
+# the replica has replayed them.
+DATABASE_REPLICA_STICKY_SECONDS = env.int(
+    "DATABASE_REPLICA_STICKY_SECONDS", default=300
+)
+# Whether safe requests read the replica (false: it stays configured, unused).
+DATABASE_REPLICA_READS = env.bool("DATABASE_REPLICA_READS", default=True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,0 +1,121 @@
+"""The database settings read from the environment, and the replica's router.
+
+The replica itself, a real PostgreSQL standby, is tested in
+tests/scale/test_replica.py.
+"""
+
+import environ
+import pytest
+from django.db import connections, transaction
+
+from clearinghouse.core import databases
+from clearinghouse.core.databases import REPLICA, ReplicaRouter, database_settings
+from clearinghouse.taxonomy.models import Issue
+
+SQLITE = "sqlite:////tmp/x.sqlite3"
+PG = "postgres://app:secret@db.example.org:5432/clearinghouse"
+
+
+def _settings(monkeypatch, **variables) -> dict:
+    for name in (
+        "DATABASE_URL",
+        "DATABASE_REPLICA_URL",
+        "DATABASE_POOL_SIZE",
+        "DATABASE_CONN_MAX_AGE",
+        "DATABASE_POOL_TIMEOUT",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    return database_settings(environ.Env(), SQLITE)
+
+
+def test_sqlite_is_the_default_in_wal_mode_without_persistent_connections(monkeypatch):
+    config = _settings(monkeypatch)
+    assert list(config) == ["default"]
+    assert config["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    assert "journal_mode=WAL" in config["default"]["OPTIONS"]["init_command"]
+    assert not config["default"].get("CONN_MAX_AGE")
+
+
+def test_postgresql_keeps_connections_for_a_minute_and_checks_them(monkeypatch):
+    default = _settings(monkeypatch, DATABASE_URL=PG)["default"]
+    assert default["CONN_MAX_AGE"] == 60
+    assert default["CONN_HEALTH_CHECKS"] is True
+    assert "pool" not in default["OPTIONS"]
+
+
+def test_the_url_and_the_environment_can_change_the_connections_lifetime(monkeypatch):
+    default = _settings(monkeypatch, DATABASE_URL=PG, DATABASE_CONN_MAX_AGE="0")[
+        "default"
+    ]
+    assert default["CONN_MAX_AGE"] == 0
+    url = PG + "?conn_max_age=5&conn_health_checks=false"
+    default = _settings(monkeypatch, DATABASE_URL=url, DATABASE_CONN_MAX_AGE="90")[
+        "default"
+    ]
+    assert default["CONN_MAX_AGE"] == 5
+    assert default["CONN_HEALTH_CHECKS"] is False
+
+
+@pytest.mark.parametrize(
+    ("variables", "max_size"),
+    [
+        ({"DATABASE_POOL_SIZE": "8"}, 8),
+        ({"DATABASE_URL": PG + "?pool=true"}, 4),
+    ],
+)
+def test_a_pool_replaces_persistent_connections(monkeypatch, variables, max_size):
+    default = _settings(monkeypatch, **{"DATABASE_URL": PG, **variables})["default"]
+    assert default["OPTIONS"]["pool"]["max_size"] == max_size
+    assert default["OPTIONS"]["pool"]["min_size"] == 1
+    # Django refuses a pool with persistent connections.
+    assert default["CONN_MAX_AGE"] == 0
+    assert default["CONN_HEALTH_CHECKS"] is True
+
+
+def test_pool_false_in_the_url_means_no_pool(monkeypatch):
+    default = _settings(monkeypatch, DATABASE_URL=PG + "?pool=false")["default"]
+    assert "pool" not in default["OPTIONS"]
+    assert default["CONN_MAX_AGE"] == 60
+
+
+def test_a_negative_pool_size_is_refused(monkeypatch):
+    with pytest.raises(ValueError, match="DATABASE_POOL_SIZE"):
+        _settings(monkeypatch, DATABASE_URL=PG, DATABASE_POOL_SIZE="-1")
+
+
+def test_a_replica_is_a_second_alias_mirrored_in_tests(monkeypatch):
+    replica_url = "postgres://reader:secret@replica.example.org:5432/clearinghouse"
+    config = _settings(monkeypatch, DATABASE_URL=PG, DATABASE_REPLICA_URL=replica_url)
+    assert config[REPLICA]["HOST"] == "replica.example.org"
+    assert config[REPLICA]["TEST"] == {"MIRROR": "default"}
+    assert config[REPLICA]["CONN_MAX_AGE"] == 60
+
+
+def test_a_replica_of_another_engine_is_refused(monkeypatch):
+    with pytest.raises(ValueError, match="DATABASE_REPLICA_URL"):
+        _settings(monkeypatch, DATABASE_URL=PG, DATABASE_REPLICA_URL=SQLITE)
+
+
+def test_sqlite_ignores_a_replica(monkeypatch):
+    config = _settings(monkeypatch, DATABASE_REPLICA_URL=PG)
+    assert list(config) == ["default"]
+
+
+@pytest.mark.django_db
+def test_the_router_sends_reads_to_the_replica_only_outside_transactions():
+    router = ReplicaRouter()
+    assert router.db_for_read(Issue) is None  # not in a safe request
+    token = databases._reads_on_replica.set(True)
+    try:
+        # pytest-django's test transaction is an atomic block: the primary.
+        assert connections["default"].in_atomic_block
+        assert router.db_for_read(Issue) is None
+        assert router.db_for_write(Issue) == "default"
+        with transaction.atomic():
+            assert router.db_for_read(Issue) is None
+    finally:
+        databases._reads_on_replica.reset(token)
+    assert router.allow_migrate(REPLICA, "taxonomy") is False
+    assert router.allow_migrate("default", "taxonomy") is None
