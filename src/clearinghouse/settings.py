@@ -218,6 +218,25 @@ else:
         }
     }
 
+# Sessions live in the database. SESSION_STORE=cached_db also keeps them in
+# the cache (Redis with REDIS_URL: read there, written through to the
+# database); SESSION_STORE=cache keeps them in Redis alone (lost if Redis is).
+_SESSION_STORES = {
+    "db": "django.contrib.sessions.backends.db",
+    "cached_db": "django.contrib.sessions.backends.cached_db",
+    "cache": "django.contrib.sessions.backends.cache",
+}
+_session_store = env.str("SESSION_STORE", default="db")
+if _session_store not in _SESSION_STORES:
+    raise ImproperlyConfigured(
+        f"SESSION_STORE must be one of {', '.join(_SESSION_STORES)}, "
+        f"not {_session_store!r}."
+    )
+if _session_store != "db" and not env.str("REDIS_URL", default=""):
+    # A cache per process would keep a session another process has ended.
+    raise ImproperlyConfigured(f"SESSION_STORE={_session_store} needs REDIS_URL.")
+SESSION_ENGINE = _SESSION_STORES[_session_store]
+
 # Background jobs through Django's task API. Embedded default: the queue is a
 # database table and `clearinghouse worker` runs django-tasks-db's worker.
 # With REDIS_URL the queue is Redis (RQ): any number of `clearinghouse worker`
