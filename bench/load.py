@@ -10,10 +10,14 @@ records the whole time. A load generator on loopback (asyncio + httpx, an
 open model: requests leave at a fixed rate whatever the answers' delay, and a
 latency counts from the moment its request was due) sends a mix of public
 pages (matrix, issue pages in two languages, events, library search) and API
-calls (issues, documents search, events, matrix) at increasing rates. A step
-passes with p95 ≤ 200 ms and 0 errors (status other than 200, or no answer
-within 10 s); the rates stop rising after the second step that fails, or at a
-step with errors or a p95 above 1 s.
+calls (issues, documents search, events, matrix) at increasing rates, while
+signed-in participants post contributions to an open consultation at
+BENCH_LOAD_POSTS_PER_S (default 1; each post reads the consultation's page
+for its form, then submits it, as a browser does). A step passes with p95 ≤
+200 ms over the reads and 0 errors (a read answered other than 200, a post
+not redirected, or no answer within 10 s); the rates stop rising after the
+second step that fails, or at a step with errors or a p95 above 1 s. The
+posts' own latencies are reported per step.
 PostgreSQL and Redis are throwaway servers started by scripts/scale-services
 (ports SCALE_PG_PORT / SCALE_REDIS_PORT, default 55532 / 56479).
 
@@ -30,6 +34,7 @@ below). Results in bench/results/load.json.
 import asyncio
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -60,14 +65,22 @@ STEP_SECONDS = 8 if QUICK else 30
 # per-request connections: BENCH_LOAD_PG_QUERY="conn_max_age=0".
 PG_QUERY = os.environ.get("BENCH_LOAD_PG_QUERY", "")
 P95_TARGET_MS = 200
+POSTS_PER_S = float(os.environ.get("BENCH_LOAD_POSTS_PER_S", "1"))
+PARTICIPANTS = 20
+PASSWORD = "bench-Load-pass-phrase-42"  # noqa: S105 (throwaway accounts)
 TIMEOUT = 10.0
 WARM_UP_TIMEOUT = 120.0
 LOCKED = "database is locked"
 
 SETUP = """
 import json
+from datetime import timedelta
+from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.utils import timezone
 from clearinghouse.actors.models import Institution
+from clearinghouse.consultations.models import Consultation, Question, QuestionKind
+from clearinghouse.core.models import Profile
 from clearinghouse.events.models import Event
 from clearinghouse.federation.models import Source, SourceKind, SourceStatus
 from clearinghouse.library import indexing
@@ -94,7 +107,26 @@ source = Source.objects.create(
     institution=Institution.objects.order_by("pk").first(),
     status=SourceStatus.ACTIVE,
 )
+now = timezone.now()
+consultation = Consultation.objects.create(
+    slug="bench-load", title="Bench load consultation",
+    background="Contributions posted during the load.",
+    opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=30),
+    working_languages=["en", "fr"],
+)
+question = Question.objects.create(
+    consultation=consultation, kind=QuestionKind.OPEN,
+    text="What keeps people from taking part?", order=1,
+)
+for n in range({participants}):
+    user = User.objects.create_user(
+        f"bench-load-{{n}}", f"bench-load-{{n}}@example.org", {password!r}
+    )
+    Profile.objects.create(
+        user=user, email_verified_at=now, stakeholder_group="academia"
+    )
 print(json.dumps({{
+    "consultation": consultation.slug, "question": question.pk,
     "issues": list(Issue.objects.order_by("pk").values_list("slug", flat=True)[:8]),
     "events": list(Event.objects.order_by("pk").values_list("pk", flat=True)[:4]),
 }}))
@@ -130,6 +162,18 @@ def _run(env: dict, *args: str, timeout: float = 3600) -> str:
     return result.stdout
 
 
+def _context_of(needle: str, logs: dict[str, Path], before: int = 12) -> list[str]:
+    """The log lines before the first line holding `needle` (its traceback)."""
+    for what, path in logs.items():
+        if not path.exists():
+            continue
+        lines = path.read_text(errors="replace").splitlines()
+        for n, line in enumerate(lines):
+            if needle in line:
+                return [f"{what}:"] + lines[max(0, n - before) : n + 1]
+    return []
+
+
 def _free_port() -> int:
     import socket
 
@@ -150,11 +194,66 @@ def _urls(base: str, data: dict) -> list[str]:
     return [base + page for page in pages]
 
 
-async def _step(client: httpx.AsyncClient, urls: list[str], rate: float) -> dict:
+# The hidden fields of a page's forms, as a browser would send them back.
+_HIDDEN = re.compile(r'name="(csrfmiddlewaretoken|started)" value="([^"]*)"')
+
+
+def _form_fields(html: str) -> dict:
+    fields = {}
+    for name, value in _HIDDEN.findall(html):
+        fields.setdefault(name, value)
+    return fields
+
+
+async def _signed_in(base: str, n: int) -> httpx.AsyncClient:
+    """A participant's browser, signed in through the login form."""
+    client = httpx.AsyncClient(base_url=base, timeout=TIMEOUT)
+    login = "/en/accounts/login/"
+    page = await client.get(login, timeout=WARM_UP_TIMEOUT)
+    response = await client.post(
+        login,
+        data={
+            **_form_fields(page.text),
+            "username": f"bench-load-{n}",
+            "password": PASSWORD,
+        },
+        headers={"Referer": base + login},
+    )
+    if response.status_code != 302:
+        raise RuntimeError(f"sign-in of bench-load-{n} answered {response.status_code}")
+    return client
+
+
+async def _post(poster: httpx.AsyncClient, data: dict, n: int) -> str | None:
+    """Read the consultation's page, then post a contribution; None if it worked."""
+    page_url = f"/en/consultations/{data['consultation']}/"
+    action = f"{page_url}questions/{data['question']}/contribute/"
+    page = await poster.get(page_url)
+    if page.status_code != 200:
+        return f"{page.status_code} {page_url}"
+    words = ("access", "cost", "language", "skills", "bandwidth", "trust")
+    body = f"Contribution {n}: " + " ".join(words[(n + k) % 6] for k in range(12))
+    response = await poster.post(
+        action,
+        data={**_form_fields(page.text), "website": "", "body": body},
+        headers={"Referer": str(poster.base_url) + page_url},
+    )
+    return None if response.status_code == 302 else f"{response.status_code} {action}"
+
+
+async def _step(
+    client: httpx.AsyncClient,
+    urls: list[str],
+    rate: float,
+    posters: list[httpx.AsyncClient],
+    data: dict,
+) -> dict:
     loop = asyncio.get_running_loop()
     count = int(rate * STEP_SECONDS)
+    posts = int(POSTS_PER_S * STEP_SECONDS) if posters else 0
     start = loop.time() + 0.1
     latencies: list[float] = []
+    post_latencies: list[float] = []
     by_url: dict[str, list[float]] = {}
     errors: list[str] = []
 
@@ -171,8 +270,22 @@ async def _step(client: httpx.AsyncClient, urls: list[str], rate: float) -> dict
         latencies.append((loop.time() - due) * 1000)
         by_url.setdefault(url.split("/", 3)[3], []).append(latencies[-1])
 
-    await asyncio.gather(*(one(n) for n in range(count)))
+    async def post(n: int) -> None:
+        due = start + n / POSTS_PER_S
+        await asyncio.sleep(max(0.0, due - loop.time()))
+        try:
+            error = await _post(posters[n % len(posters)], data, int(rate * 1000) + n)
+        except httpx.HTTPError as failure:
+            error = f"{type(failure).__name__} post"
+        if error:
+            errors.append(f"post: {error}")
+        post_latencies.append((loop.time() - due) * 1000)
+
+    await asyncio.gather(
+        *(one(n) for n in range(count)), *(post(n) for n in range(posts))
+    )
     latencies.sort()
+    post_latencies.sort()
     return {
         "rate": rate,
         "requests": count,
@@ -180,6 +293,15 @@ async def _step(client: httpx.AsyncClient, urls: list[str], rate: float) -> dict
         "p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))], 1),
         "errors": len(errors),
         "first_errors": errors[:5],
+        "posts": posts,
+        "post_median_ms": (
+            round(statistics.median(post_latencies), 1) if post_latencies else None
+        ),
+        "post_p95_ms": (
+            round(post_latencies[int(0.95 * (len(post_latencies) - 1))], 1)
+            if post_latencies
+            else None
+        ),
         "slowest_medians_ms": dict(
             sorted(
                 ((url, round(statistics.median(ms), 1)) for url, ms in by_url.items()),
@@ -189,7 +311,8 @@ async def _step(client: httpx.AsyncClient, urls: list[str], rate: float) -> dict
     }
 
 
-async def _ramp(urls: list[str]) -> list[dict]:
+async def _ramp(base: str, data: dict) -> list[dict]:
+    urls = _urls(base, data)
     limits = httpx.Limits(max_connections=512, max_keepalive_connections=64)
     async with httpx.AsyncClient(timeout=TIMEOUT, limits=limits) as client:
         for url in urls:  # warm-up: compiled templates, computed matrices
@@ -198,18 +321,25 @@ async def _ramp(urls: list[str]) -> list[dict]:
             response = await client.get(url, timeout=WARM_UP_TIMEOUT)
             if response.status_code != 200:
                 raise RuntimeError(f"{url} answered {response.status_code}")
-        steps = []
-        for rate in RATES:
-            step = await _step(client, urls, rate)
-            step["passed"] = step["errors"] == 0 and step["p95_ms"] <= P95_TARGET_MS
-            print(f"  {step}", flush=True)
-            steps.append(step)
-            # Past the target, one step more shows the trend; errors or a p95
-            # five times the target end the ramp.
-            if step["errors"] or step["p95_ms"] > 5 * P95_TARGET_MS:
-                break
-            if len([s for s in steps if not s["passed"]]) >= 2:
-                break
+        posters = []
+        if POSTS_PER_S > 0:
+            posters = [await _signed_in(base, n) for n in range(PARTICIPANTS)]
+        try:
+            steps = []
+            for rate in RATES:
+                step = await _step(client, urls, rate, posters, data)
+                step["passed"] = step["errors"] == 0 and step["p95_ms"] <= P95_TARGET_MS
+                print(f"  {step}", flush=True)
+                steps.append(step)
+                # Past the target, one step more shows the trend; errors or a
+                # p95 five times the target end the ramp.
+                if step["errors"] or step["p95_ms"] > 5 * P95_TARGET_MS:
+                    break
+                if len([s for s in steps if not s["passed"]]) >= 2:
+                    break
+        finally:
+            for poster in posters:
+                await poster.aclose()
         return steps
 
 
@@ -256,6 +386,10 @@ def _backend(name: str) -> dict:
             "DEBUG": "0",
             "FEDERATION_ALLOW_LOOPBACK": "1",
             "LOG_LEVEL": "WARNING",
+            # Every participant posts from the generator's one address, and
+            # faster than a person fills a form.
+            "RATE_CONTRIBUTE_IP": "100000/60",
+            "CONSULTATIONS_MIN_FILL_SECONDS": "0",
         }
         env.pop("REDIS_URL", None)
         env.pop("TASKS_BACKEND", None)
@@ -273,7 +407,12 @@ def _backend(name: str) -> dict:
             "shell",
             "--no-imports",
             "-c",
-            SETUP.format(url=url, documents=DOCUMENTS),
+            SETUP.format(
+                url=url,
+                documents=DOCUMENTS,
+                participants=PARTICIPANTS,
+                password=PASSWORD,
+            ),
         )
         data = json.loads(out.strip().splitlines()[-1])
         setup_seconds = time.perf_counter() - started
@@ -316,7 +455,7 @@ def _backend(name: str) -> dict:
             time.sleep(0.5)
         pages_before = _CountingHandler.pages
         print(f"bench/load {name}: setup {setup_seconds:.0f} s, ramping", flush=True)
-        steps = asyncio.run(_ramp(_urls(base, data)))
+        steps = asyncio.run(_ramp(base, data))
         harvest_pages = _CountingHandler.pages - pages_before
         # A short ramp may end between two pages: wait for the next one.
         for _ in range(600):
@@ -338,6 +477,7 @@ def _backend(name: str) -> dict:
         text = "".join(
             path.read_text(errors="replace") for path in logs.values() if path.exists()
         )
+        locked_context = _context_of(LOCKED, logs)
         shutil.rmtree(folder, ignore_errors=True)
     passed = [step["rate"] for step in steps if step["passed"]]
     return {
@@ -349,6 +489,7 @@ def _backend(name: str) -> dict:
         "harvest_pages_during_load": harvest_pages,
         "harvest_progressed": harvest_progressed,
         "database_is_locked": text.count(LOCKED),
+        "database_is_locked_first": locked_context,
         "server_errors_logged": text.count("Internal Server Error"),
     }
 
@@ -357,6 +498,7 @@ def main() -> bool:
     results = {
         "quick": QUICK,
         "postgresql_url_query": PG_QUERY,
+        "posts_per_s": POSTS_PER_S,
         "step_seconds": STEP_SECONDS,
         "p95_target_ms": P95_TARGET_MS,
         "load_average": os.getloadavg(),

@@ -132,7 +132,6 @@ _KIND_OF_QUESTION = {
 }
 
 
-@transaction.atomic
 def contribution_submit(
     *,
     question: Question,
@@ -142,7 +141,12 @@ def contribution_submit(
     parent: Contribution | None = None,
     fill_seconds: float | None = None,
 ) -> Contribution:
-    """Store a participant's text, published or held for moderation."""
+    """Store a participant's text, published or held for moderation.
+
+    The checks, the spam screening and the language detection run before the
+    transaction: on SQLite a transaction holds the database's write lock from
+    its start, and the other writers (a harvest, other posts) wait on it.
+    """
     consultation = question.consultation
     _may_take_part(author, consultation)
     body = clean_text(body)
@@ -192,9 +196,10 @@ def contribution_submit(
         fill_seconds=fill_seconds,
     )
     contribution.full_clean()
-    contribution.save()
-    if contribution.status == Status.PUBLISHED:
-        consultation_touch(consultation_id=consultation.pk)
+    with transaction.atomic():
+        contribution.save()
+        if contribution.status == Status.PUBLISHED:
+            consultation_touch(consultation_id=consultation.pk)
     log.info(
         "consultations.contribution.submitted",
         extra={"id": contribution.pk, "status": contribution.status},
