@@ -1,12 +1,16 @@
-"""The database settings read from the environment, and the replica's router.
+"""The database settings read from the environment, the replica's router, and
+the page a visitor gets when the database is too busy.
 
 The replica itself, a real PostgreSQL standby, is tested in
 tests/scale/test_replica.py.
 """
 
+from contextlib import contextmanager
+
 import environ
+import psycopg
 import pytest
-from django.db import connections, transaction
+from django.db import connection, connections, transaction
 
 from clearinghouse.core import databases
 from clearinghouse.core.databases import REPLICA, ReplicaRouter, database_settings
@@ -119,3 +123,65 @@ def test_the_router_sends_reads_to_the_replica_only_outside_transactions():
         databases._reads_on_replica.reset(token)
     assert router.allow_migrate(REPLICA, "taxonomy") is False
     assert router.allow_migrate("default", "taxonomy") is None
+
+
+@contextmanager
+def _database_refusing():
+    """The database really refusing queries for a while: on SQLite, every
+    statement interrupted (the engine's own OperationalError); on PostgreSQL,
+    a table locked by another session and a short lock_timeout."""
+    connection.ensure_connection()
+    if connection.vendor == "sqlite":
+        connection.connection.set_progress_handler(lambda: 1, 1)
+        try:
+            yield
+        finally:
+            connection.connection.set_progress_handler(None, 1)
+        return
+    settings = connection.settings_dict
+    with psycopg.connect(
+        host=settings["HOST"],
+        port=settings["PORT"],
+        user=settings["USER"],
+        dbname=settings["NAME"],
+        autocommit=False,
+    ) as other:
+        other.execute(
+            "LOCK TABLE taxonomy_area, taxonomy_issue IN ACCESS EXCLUSIVE MODE"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '200ms'")
+        yield
+        other.rollback()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "language", "expected"),
+    [
+        ("/fr/issues/", "fr", "Veuillez réessayer dans quelques secondes."),
+        ("/ar/issues/", "ar", "يُرجى المحاولة مرة أخرى"),
+        ("/en/issues/", "en", "Please try again in a few seconds."),
+    ],
+)
+def test_a_busy_database_answers_503_in_the_visitors_language(
+    client, path, language, expected
+):
+    client.raise_request_exception = False
+    with _database_refusing():
+        response = client.get(path)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    body = response.content.decode()
+    assert expected in body
+    assert f'lang="{language}"' in body
+
+
+@pytest.mark.django_db
+def test_a_busy_database_answers_the_api_in_its_error_shape(client):
+    client.raise_request_exception = False
+    with _database_refusing():
+        response = client.get("/api/v1/issues")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert "try again in a few seconds" in response.json()["detail"][0]

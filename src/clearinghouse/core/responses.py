@@ -16,6 +16,10 @@ SERVER_ERROR_MESSAGE = gettext_lazy(
     "Something went wrong on our side. The error has been logged; "
     "please try again later."
 )
+BUSY_MESSAGE = gettext_lazy(
+    "The site is too busy to answer this request just now. "
+    "Please try again in a few seconds."
+)
 
 
 def is_api_request(request: HttpRequest) -> bool:

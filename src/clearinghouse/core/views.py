@@ -1,11 +1,15 @@
 """robots.txt, the source archive and the error pages, in the visitor's language."""
 
+import sys
+
+from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from .responses import (
+    BUSY_MESSAGE,
     NOT_FOUND_MESSAGE,
     SERVER_ERROR_MESSAGE,
     is_api_request,
@@ -50,6 +54,18 @@ def _error(request: HttpRequest, status: int, template: str) -> HttpResponse:
     return render(request, template, {"home_url": reverse("home")}, status=status)
 
 
+# Seconds a client is asked to wait when the database is busy.
+BUSY_RETRY_AFTER = 5
+
+
+def _database_busy() -> bool:
+    """Whether the error being handled is the database refusing for now: a
+    lock it waited for too long (SQLite's "database is locked"), or no
+    connection to be had. Its transaction was rolled back: a retry is safe."""
+    error = sys.exc_info()[1]
+    return isinstance(error, OperationalError)
+
+
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """400: the request could not be understood."""
     if is_api_request(request):
@@ -67,7 +83,18 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """500: our fault; the page says so without details."""
+    """500: our fault; the page says so without details.
+
+    503 instead when the database was too busy (see `_database_busy`), with
+    Retry-After: the request may be sent again as it was.
+    """
+    if _database_busy():
+        if is_api_request(request):
+            response = json_error(503, [BUSY_MESSAGE])
+        else:
+            response = render(request, "errors/503.html", status=503)
+        response["Retry-After"] = str(BUSY_RETRY_AFTER)
+        return response
     if is_api_request(request):
         return json_error(500, [SERVER_ERROR_MESSAGE])
     return _error(request, 500, "errors/500.html")
