@@ -14,6 +14,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
+from functools import partial
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as SafeET
@@ -127,6 +128,10 @@ class HarvestContext:
     lease_renewed: float = field(default_factory=time.monotonic)
     # Documents waiting to be written as one batch.
     pending: list = field(default_factory=list)
+    # Inside `batch()`: the page's other changes (withdrawals, events), each
+    # with the documents queued before it, made once the page has been read
+    # (None: not in a page).
+    deferred: list | None = None
     # Documents written but not yet indexed (indexed in large batches).
     to_index: set = field(default_factory=set)
     # Indexing in a second process (None: here, in this one), see `index`.
@@ -139,13 +144,25 @@ class HarvestContext:
 
     @contextmanager
     def batch(self):
-        """One transaction around a page of records: the page's records are
-        matched and written together (see `document`), and a page is written
-        whole or not at all. (A dry run is one rolled-back transaction around
-        the whole harvest already.)"""
-        with transaction.atomic():
+        """A page of records: read, mapped and queued first, then matched and
+        written in one transaction, whole or not at all. The transaction
+        starts only once the page has been read: on SQLite it holds the
+        database's write lock from its start, and the site's own writes (a
+        sign-in, a contribution) wait for it meanwhile. (A dry run is one
+        rolled-back transaction around the whole harvest already.)"""
+        self.deferred = []
+        try:
             yield
-            self.flush()
+        except BaseException:
+            self.deferred = None
+            raise
+        steps, self.deferred = self.deferred, None
+        with transaction.atomic():
+            for records, change in steps:
+                self._write_all(records)
+                change()
+            self._write_all(self.pending)
+            self.pending = []
         if self.indexer is None and len(self.to_index) >= INDEX_BATCH_SIZE:
             self.index()
         elif self.indexer is not None and (
@@ -248,12 +265,19 @@ class HarvestContext:
         self.pending.append(
             library_services.HarvestedRecord(identifier, datestamp, fields)
         )
-        if len(self.pending) >= BATCH_SIZE:
+        if len(self.pending) >= BATCH_SIZE and self.deferred is None:
             self.flush()
 
     def flush(self) -> None:
         """Write the queued documents in one batch and count what each did."""
         records, self.pending = self.pending, []
+        self._write(records)
+
+    def _write_all(self, records: list) -> None:
+        for start in range(0, len(records), BATCH_SIZE):
+            self._write(records[start : start + BATCH_SIZE])
+
+    def _write(self, records: list) -> None:
         if not records:
             return
         outcomes = library_services.documents_upsert_harvested(
@@ -284,7 +308,19 @@ class HarvestContext:
 
     def withdraw(self, *, identifier: str) -> None:
         """Record the source's deletion of a record (after what came before it)."""
+        self._after_queued(partial(self._withdraw_now, identifier))
+
+    def _after_queued(self, change: Callable[[], None]) -> None:
+        """Make a change after the documents queued before it are written: at
+        the end of the page inside `batch()`, at once outside."""
+        if self.deferred is not None:
+            self.deferred.append((self.pending, change))
+            self.pending = []
+            return
         self.flush()
+        change()
+
+    def _withdraw_now(self, identifier: str) -> None:
         if library_services.document_withdraw_provenance(
             source_key=self.source.key, original_identifier=identifier
         ):
@@ -305,6 +341,9 @@ class HarvestContext:
     def event(self, *, identifier: str, values: dict, issues) -> None:
         """Create, update or leave unchanged one harvested event, organised by
         the source's institution; a refused one is logged with its identifier."""
+        self._after_queued(partial(self._event_now, identifier, values, list(issues)))
+
+    def _event_now(self, identifier: str, values: dict, issues: list) -> None:
         source = self.source
         report = LoadReport(reason=_("Harvested from %(source)s") % {"source": source})
         try:
@@ -314,7 +353,7 @@ class HarvestContext:
                     values=values,
                     report=report,
                     organizers=[source.institution],
-                    issues=list(issues),
+                    issues=issues,
                 )
         except ValidationError as error:
             self.error("; ".join(error.messages), record=identifier)
