@@ -61,8 +61,10 @@ BATCH_SIZE = 500
 # Documents indexed together: each indexing call commits the search index.
 INDEX_BATCH_SIZE = 5000
 # Documents handed together to the indexing process (which runs beside the
-# harvest), and how many written documents make starting that process worth it.
-INDEX_PROCESS_BATCH_SIZE = 2000
+# harvest), and how many written documents make starting that process worth
+# it: one full page, so that the process starts while the next pages are
+# fetched and written, and indexes each page while the following one is.
+INDEX_PROCESS_BATCH_SIZE = BATCH_SIZE
 
 
 class HarvestFailed(Exception):
@@ -168,7 +170,9 @@ class HarvestContext:
             return
         if self.indexer is not None:
             indexer, self.indexer = self.indexer, None
-            if len(ids) >= INDEX_PROCESS_BATCH_SIZE:
+            if indexer.started or len(ids) >= INDEX_PROCESS_BATCH_SIZE:
+                # The running process indexes the rest too: this one would
+                # wait for its writer anyway.
                 indexer.submit(ids)
                 ids = []
             indexer.finish()

@@ -59,6 +59,11 @@ class IndexingProcess:
         self._executor = None
         self._pending: list[tuple[object, list[int]]] = []
 
+    @property
+    def started(self) -> bool:
+        """Whether the process runs (something was submitted to it)."""
+        return self._executor is not None
+
     @staticmethod
     def usable() -> bool:
         """Whether another process can see what this one commits: not inside
