@@ -162,6 +162,13 @@ class HarvestContext:
         if not self.dry_run and index_process.IndexingProcess.usable():
             self.indexer = index_process.IndexingProcess()
 
+    def expect_new_documents(self) -> None:
+        """Say that this run will write many new documents (a source's first
+        complete listing): the indexing process, if any, starts now, so that
+        its start-up runs beside the first pages instead of after them."""
+        if self.indexer is not None:
+            self.indexer.start()
+
     def index(self) -> None:
         """Bring the search index in step with the documents written so far
         (after the indexing process, if any, has indexed what it was given)."""

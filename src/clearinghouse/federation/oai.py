@@ -209,6 +209,8 @@ class OaiPmhHarvester(Harvester):
                 source_key=source.key, deleted_upstream=False
             ).values_list("original_identifier", "datestamp")
         )
+        if not incremental and not context.known:
+            context.expect_new_documents()
         for _page in range(MAX_PAGES):
             root = self._page(context, params)
             started = started or root.findtext(f"{OAI}responseDate", "").strip()
