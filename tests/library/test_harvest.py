@@ -458,3 +458,20 @@ def test_a_provenance_with_an_overlong_identifier_is_refused_with_its_field():
         harvest(ident="i" * 501)
     assert list(refused.value.message_dict) == ["original_identifier"]
     assert not Document.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("address", "canonical"),
+    [
+        ("HTTPS://Example.ORG:443/a/", "https://example.org/a"),
+        ("https://example.org/a?", "https://example.org/a"),
+        ("https://example.org/a?utm_source=x&fbclid=y", "https://example.org/a"),
+        ("https://example.org/a?b=1&utm_medium=x&c=", "https://example.org/a?b=1&c="),
+        ("http://example.org:8080/a#part", "http://example.org:8080/a"),
+        ("ftp://example.org/a", ""),
+    ],
+)
+def test_the_canonical_address_keeps_only_what_identifies_the_page(address, canonical):
+    from clearinghouse.library.text import canonical_url
+
+    assert canonical_url(address) == canonical
