@@ -69,7 +69,7 @@ class IndexingProcess:
 
     @property
     def started(self) -> bool:
-        """Whether the process runs (something was submitted to it)."""
+        """Whether the process runs (started, or given something to index)."""
         return self._executor is not None
 
     @staticmethod
