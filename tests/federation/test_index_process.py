@@ -53,3 +53,14 @@ def test_an_empty_submission_starts_no_process():
     indexer.submit([])
     indexer.finish()
     assert indexer._executor is None
+
+
+def test_a_process_started_ahead_then_given_nothing_ends_with_the_index_unchanged():
+    # A first harvest starts the process before its first page; if the
+    # source then yields nothing, finishing still closes it cleanly.
+    indexer = IndexingProcess()
+    indexer.start()
+    assert indexer.started
+    indexer.finish()
+    assert not indexer.started
+    assert get_backend().count() == 0

@@ -383,3 +383,95 @@ def test_an_unchanged_batch_writes_nothing_in_a_fixed_number_of_queries():
     assert not any(o.changed for o in outcomes)
     assert _writes(queries) == []
     assert len(queries.captured_queries) <= 12
+
+
+def _columns(row: dict, *, without=("id", "created_at", "updated_at")) -> dict:
+    return {name: value for name, value in row.items() if name not in without}
+
+
+def test_a_created_document_holds_what_the_model_builds_from_its_values():
+    # New documents are built from a row of every column, not field by field:
+    # the stored row is still the one `Document(**values)` gives, blanks left
+    # at the model's defaults, and its history row repeats it.
+    full = harvest(
+        ident="full",
+        summary="A study.",
+        body="Its body.",
+        authors=["A. Author"],
+        date="2004-03-02",
+        doc_type="research",
+        language="fr",
+        url="https://example.org/doc",
+        identifier="ISBN 1",
+        doi="10.1000/full",
+        licence="CC-BY",
+    )
+    bare = harvest(ident="bare", title="Only a title, on spam")
+    built = {
+        full.document.pk: Document(
+            title="Spam and the developing world",
+            title_key="spam and the developing world",
+            summary="A study.",
+            body="Its body.",
+            authors=["A. Author"],
+            date=date(2004, 3, 2),
+            date_precision="day",
+            doc_type="research",
+            language="fr",
+            url="https://example.org/doc",
+            canonical_url="https://example.org/doc",
+            identifier="ISBN 1",
+            doi="10.1000/full",
+            licence="CC-BY",
+            status=DocumentStatus.PUBLISHED,
+        ),
+        bare.document.pk: Document(
+            title="Only a title, on spam",
+            title_key="only a title on spam",
+            doc_type="report",
+            language=bare.document.language,  # detected from the text
+            status=DocumentStatus.PUBLISHED,
+        ),
+    }
+    history = Document.history.model.objects
+    for pk, expected in built.items():
+        stored = Document.objects.filter(pk=pk).values().get()
+        wanted = {
+            f.attname: getattr(expected, f.attname)
+            for f in Document._meta.concrete_fields
+        }
+        assert _columns(stored) == _columns(wanted)
+        version = history.filter(id=pk).values().get()
+        assert version["history_type"] == "+"
+        assert {
+            name: value
+            for name, value in version.items()
+            if not name.startswith("history_")
+        } == stored
+    assert full.document.authors is not bare.document.authors
+
+
+def test_a_provenance_with_an_overlong_identifier_is_refused_with_its_field():
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        harvest(ident="i" * 501)
+    assert list(refused.value.message_dict) == ["original_identifier"]
+    assert not Document.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("address", "canonical"),
+    [
+        ("HTTPS://Example.ORG:443/a/", "https://example.org/a"),
+        ("https://example.org/a?", "https://example.org/a"),
+        ("https://example.org/a?utm_source=x&fbclid=y", "https://example.org/a"),
+        ("https://example.org/a?b=1&utm_medium=x&c=", "https://example.org/a?b=1&c="),
+        ("http://example.org:8080/a#part", "http://example.org:8080/a"),
+        ("ftp://example.org/a", ""),
+    ],
+)
+def test_the_canonical_address_keeps_only_what_identifies_the_page(address, canonical):
+    from clearinghouse.library.text import canonical_url
+
+    assert canonical_url(address) == canonical

@@ -62,8 +62,10 @@ BATCH_SIZE = 500
 # Documents indexed together: each indexing call commits the search index.
 INDEX_BATCH_SIZE = 5000
 # Documents handed together to the indexing process (which runs beside the
-# harvest), and how many written documents make starting that process worth it.
-INDEX_PROCESS_BATCH_SIZE = 2000
+# harvest), and how many written documents make starting that process worth
+# it: one full page, so that the process starts while the next pages are
+# fetched and written, and indexes each page while the following one is.
+INDEX_PROCESS_BATCH_SIZE = BATCH_SIZE
 
 
 class HarvestFailed(Exception):
@@ -177,6 +179,13 @@ class HarvestContext:
         if not self.dry_run and index_process.IndexingProcess.usable():
             self.indexer = index_process.IndexingProcess()
 
+    def expect_new_documents(self) -> None:
+        """Say that this run will write many new documents (a source's first
+        complete listing): the indexing process, if any, starts now, so that
+        its start-up runs beside the first pages instead of after them."""
+        if self.indexer is not None:
+            self.indexer.start()
+
     def index(self) -> None:
         """Bring the search index in step with the documents written so far
         (after the indexing process, if any, has indexed what it was given)."""
@@ -185,7 +194,9 @@ class HarvestContext:
             return
         if self.indexer is not None:
             indexer, self.indexer = self.indexer, None
-            if len(ids) >= INDEX_PROCESS_BATCH_SIZE:
+            if indexer.started or len(ids) >= INDEX_PROCESS_BATCH_SIZE:
+                # The running process indexes the rest too: this one would
+                # wait for its writer anyway.
                 indexer.submit(ids)
                 ids = []
             indexer.finish()

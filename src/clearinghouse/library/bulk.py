@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from functools import cache, lru_cache, partial
+from operator import attrgetter
 
 from django.db import connections, models, router
 
@@ -51,6 +52,9 @@ class Table:
             if not (f.primary_key and isinstance(f, models.AutoField))
         ]
         self.attnames = [f.attname for f in self.fields]
+        # An object's values in `attnames` order, as a tuple (one C call).
+        get = attrgetter(*self.attnames)
+        self.values_of = get if len(self.attnames) > 1 else lambda o: (get(o),)
         quote = connections[alias].ops.quote_name
         self.columns = ", ".join(quote(f.column) for f in self.fields)
         self.table = quote(meta.db_table)
@@ -62,30 +66,32 @@ class Table:
         """This thread's connection to the table's database."""
         return connections[self.alias]
 
-    def _adapters(self, connection) -> list[Callable | None]:
-        """How each column's value is adapted for this connection (None: as is)."""
+    def _adapters(self, connection) -> list[tuple[int, Callable]]:
+        """How the columns that need it are adapted for this connection:
+        (position, adapter) pairs; the other values go as they are."""
         adapters = []
-        for field in self.fields:
+        for n, field in enumerate(self.fields):
             kind = field.get_internal_type()
             if kind in _AS_IS:
-                adapters.append(None)
-            elif kind == "DateTimeField":
+                continue
+            if kind == "DateTimeField":
                 # A batch shares a few times (its "now"): each adapted once.
-                adapters.append(
-                    lru_cache(256)(connection.ops.adapt_datetimefield_value)
-                )
+                adapt = lru_cache(256)(connection.ops.adapt_datetimefield_value)
             elif kind == "DateField":
-                adapters.append(lru_cache(256)(connection.ops.adapt_datefield_value))
+                adapt = lru_cache(256)(connection.ops.adapt_datefield_value)
             else:
-                adapters.append(partial(_prep, field, connection))
+                adapt = partial(_prep, field, connection)
+            adapters.append((n, adapt))
         return adapters
 
-    @staticmethod
-    def _row(values: Sequence, adapters: list) -> tuple:
-        return tuple(
-            value if adapt is None or value is None else adapt(value)
-            for value, adapt in zip(values, adapters, strict=True)
-        )
+    def _row(self, values: Sequence, adapters: list[tuple[int, Callable]]) -> tuple:
+        if len(values) != len(self.fields):
+            raise ValueError(f"{len(values)} values for {len(self.fields)} columns")
+        row = list(values)
+        for n, adapt in adapters:
+            if row[n] is not None:
+                row[n] = adapt(row[n])
+        return tuple(row)
 
     def insert(self, rows: Iterable[Sequence], *, ignore_conflicts=False) -> None:
         """Insert rows (values in `attnames` order) with one executemany."""

@@ -35,6 +35,14 @@ def _index_in_process(ids: list[int]) -> int:
     return index_documents(ids)
 
 
+def _warm_in_process() -> None:
+    """Import the indexing code and open the index ahead of the first batch."""
+    from .indexing import index_documents  # noqa: F401 (imported to be ready)
+    from .search import get_backend
+
+    get_backend()
+
+
 def _close_in_process() -> None:
     """Let the indexing process's writer finish its merges and release the index."""
     from .search import get_backend
@@ -59,6 +67,11 @@ class IndexingProcess:
         self._executor = None
         self._pending: list[tuple[object, list[int]]] = []
 
+    @property
+    def started(self) -> bool:
+        """Whether the process runs (started, or given something to index)."""
+        return self._executor is not None
+
     @staticmethod
     def usable() -> bool:
         """Whether another process can see what this one commits: not inside
@@ -70,29 +83,20 @@ class IndexingProcess:
             return False
         return not (connection.vendor == "sqlite" and connection.is_in_memory_db())
 
+    def start(self) -> None:
+        """Start the process now (it is otherwise started by the first
+        submission), so that its start-up runs beside what comes first."""
+        if self._executor is None:
+            self._spawn()
+            self._pending.append((self._executor.submit(_warm_in_process), []))
+
     def submit(self, ids: Iterable[int]) -> None:
         """Index these (committed) documents in the indexing process."""
         ids = sorted(set(ids))
         if not ids:
             return
         if self._executor is None:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
-
-            from django.conf import settings
-
-            self._executor = ProcessPoolExecutor(
-                max_workers=1,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_start_indexing_process,
-                initargs=(
-                    {
-                        name: getattr(settings, name)
-                        for name in dir(settings)
-                        if name in _SHARED_SETTINGS or name.startswith("SEARCH_")
-                    },
-                ),
-            )
+            self._spawn()
         try:
             future = self._executor.submit(_index_in_process, ids)
         except Exception:  # the process died (BrokenProcessPool): index here
@@ -100,6 +104,25 @@ class IndexingProcess:
             _index_here(ids)
             return
         self._pending.append((future, ids))
+
+    def _spawn(self) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        from django.conf import settings
+
+        self._executor = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_indexing_process,
+            initargs=(
+                {
+                    name: getattr(settings, name)
+                    for name in dir(settings)
+                    if name in _SHARED_SETTINGS or name.startswith("SEARCH_")
+                },
+            ),
+        )
 
     def finish(self) -> None:
         """Wait for everything submitted; index here what the process could not."""
@@ -111,7 +134,8 @@ class IndexingProcess:
                 logger.exception(
                     "library.index.process_failed", extra={"document_ids": ids[:50]}
                 )
-                _index_here(ids)
+                if ids:
+                    _index_here(ids)
         if self._executor is not None:
             executor, self._executor = self._executor, None
             try:

@@ -127,42 +127,59 @@ def _facets_of(documents: list[_Facts]) -> dict[int, dict[str, list[str]]]:
     }
 
 
+# The columns a document's facets are made of, in `_Facts` order.
+_FACT_COLUMNS = (
+    "pk",
+    "doc_type",
+    "language",
+    "date",
+    "jurisdiction_country__iso2",
+    "jurisdiction_country__region_id",
+    "jurisdiction_country__subregion_id",
+    "jurisdiction_country__intermediate_region_id",
+    "jurisdiction_region_id",
+)
+
+
+def _facts_row(row) -> _Facts:
+    pk, doc_type, language, day, country, *regions, region = row
+    return _Facts(pk, doc_type, language, day, country or "", regions, region)
+
+
 def published_facets(ids: Iterable[int]) -> dict[int, dict[str, list[str]]]:
     """Facet values of the published documents among ids, by id: three
     queries of plain values, no document built."""
     rows = (
         Document.objects.published()
         .filter(pk__in=list(ids))
-        .values_list(
-            "pk",
-            "doc_type",
-            "language",
-            "date",
-            "jurisdiction_country__iso2",
-            "jurisdiction_country__region_id",
-            "jurisdiction_country__subregion_id",
-            "jurisdiction_country__intermediate_region_id",
-            "jurisdiction_region_id",
-        )
+        .values_list(*_FACT_COLUMNS)
     )
-    return _facets_of(
-        [
-            _Facts(pk, doc_type, language, day, country or "", regions, region)
-            for pk, doc_type, language, day, country, *regions, region in rows
-        ]
-    )
+    return _facets_of([_facts_row(row) for row in rows])
 
 
 def _published_index_docs(ids: list[int]) -> list:
-    """Index entries of the published documents among ids: their relations
-    are read as plain values (three queries, no related objects built)."""
-    documents = list(
+    """Index entries of the published documents among ids, read as plain
+    values (three queries, no document or related object built)."""
+    from .search import IndexDoc
+
+    rows = list(
         Document.objects.published()
-        .select_related("jurisdiction_country")
         .filter(pk__in=ids)
+        .values_list("title", "summary", "body", *_FACT_COLUMNS)
     )
-    facets = _facets_of([_facts(d) for d in documents])
-    return [index_doc(d, facets[d.pk]) for d in documents]
+    facets = _facets_of([_facts_row(row[3:]) for row in rows])
+    return [
+        IndexDoc(
+            id=pk,
+            title=title,
+            summary=summary,
+            body=body,
+            language=language,
+            date=day,
+            facets=facets[pk],
+        )
+        for title, summary, body, pk, _type, language, day, *_rest in rows
+    ]
 
 
 def _batches(ids: list[int], size: int) -> Iterator[list[int]]:

@@ -4,6 +4,8 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from functools import cache
+from operator import itemgetter
 from pathlib import PurePath
 
 from django.conf import settings
@@ -102,19 +104,29 @@ _URL = URLValidator(schemes=["http", "https"])
 _DOCUMENT_TYPES = frozenset(DocumentType.values)
 
 
-def _valid_url(value: str | None) -> bool:
-    """Whether a harvested address is one we store (else it is left out)."""
-    if not value or len(value) > 1000 or not canonical_url(value):
-        return False
+def _url_and_key(value: str | None) -> tuple[str, str]:
+    """A harvested address we store and its canonical form, or ("", "") when
+    it is left out."""
+    if not value or len(value) > 1000:
+        return "", ""
+    key = canonical_url(value)
+    if not key:
+        return "", ""
     try:
         _URL(value)
     except ValidationError:
-        return False
-    return True
+        return "", ""
+    return value, key
+
+
+def _valid_url(value: str | None) -> bool:
+    """Whether a harvested address is one we store (else it is left out)."""
+    return bool(_url_and_key(value)[0])
 
 
 def _clean_fields(fields: dict) -> dict:
-    """Harvested values made safe: plain text, capped, closed lists checked."""
+    """Harvested values made safe: plain text, capped, closed lists checked
+    (with the address's canonical form, one of the keys that match)."""
     body_max = settings.LIBRARY_MAX_BODY_CHARS
     title = plain_text(fields.get("title"), limit=TITLE_MAX, single_line=True)
     if not title:
@@ -130,7 +142,9 @@ def _clean_fields(fields: dict) -> dict:
     when, precision = parse_date(fields.get("date"))
     doc_type = fields.get("doc_type") or ""
     language = fields.get("language") or ""
-    url = plain_text(fields.get("url"), limit=1000, single_line=True)
+    url, url_key = _url_and_key(
+        plain_text(fields.get("url"), limit=1000, single_line=True)
+    )
     identifier = plain_text(fields.get("identifier"), limit=300, single_line=True)
     return {
         "title": title,
@@ -141,7 +155,8 @@ def _clean_fields(fields: dict) -> dict:
         "date_precision": precision,
         "doc_type": doc_type if doc_type in _DOCUMENT_TYPES else "",
         "language": language if language in LANGUAGE_CODES else "",
-        "url": url if _valid_url(url) else "",
+        "url": url,
+        "canonical_url": url_key,
         "identifier": identifier,
         "doi": normalize_doi(fields.get("doi")) or normalize_doi(identifier),
         "licence": plain_text(fields.get("licence"), limit=300, single_line=True),
@@ -171,7 +186,45 @@ _PROVENANCE_FIELDS = (
 # Validation in memory: the database's constraints hold by construction
 # (a title, a withdrawal time) and are enforced by the database anyway.
 _NO_QUERIES = {"validate_unique": False, "validate_constraints": False}
-_SHARED_PROVENANCE = ["document", "source_key", "source_label", "source_url"]
+_IDENTIFIER = DocumentProvenance._meta.get_field("original_identifier")
+
+
+def _check_identifier(identifier: str) -> None:
+    """Validate a new provenance as `full_clean` would: its identifier is the
+    one value that varies (its datestamp is an aware datetime or None, its
+    fetch time and flag are ours; the rest is checked once per batch)."""
+    try:
+        _IDENTIFIER.clean(identifier, None)
+    except ValidationError as error:
+        raise ValidationError({"original_identifier": error.error_list}) from None
+
+
+@cache
+def _document_row() -> tuple[list, dict[str, int], list]:
+    """Each column's default, each field's position in a row, and the fields
+    whose default is made anew for each document (a list)."""
+    fields = Document._meta.concrete_fields
+    return (
+        [field.get_default() for field in fields],
+        {field.attname: n for n, field in enumerate(fields)},
+        [(n, field) for n, field in enumerate(fields) if callable(field.default)],
+    )
+
+
+def _new_document(values: dict) -> Document:
+    """A new published document with these values, as `Document(**values)`
+    builds it with the blank ones left at their defaults, but from a row of
+    every column (the model's fast path: no default looked up per field)."""
+    defaults, position, fresh = _document_row()
+    row = list(defaults)
+    for name, value in values.items():
+        if value not in ("", None):
+            row[position[name]] = value
+    for n, field in fresh:
+        if row[n] is defaults[n]:
+            row[n] = field.get_default()
+    row[position["status"]] = DocumentStatus.PUBLISHED
+    return Document(*row)
 
 
 class _HarvestBatch:
@@ -359,13 +412,13 @@ class _HarvestBatch:
             "deleted_upstream": False,
         }
         if provenance is None:
+            _check_identifier(identifier)
             candidate = DocumentProvenance(
                 source_key=self.source_key,
                 original_identifier=identifier,
                 fetched_at=self.now,
                 **wanted,
             )
-            candidate.full_clean(exclude=_SHARED_PROVENANCE, **_NO_QUERIES)
         else:
             candidate = None
         provenance_changes = (
@@ -401,10 +454,7 @@ class _HarvestBatch:
         text = "\n".join(
             v for v in (values["title"], values["summary"], values["body"])
         )
-        document = Document(
-            **{k: v for k, v in values.items() if v not in ("", None)},
-            status=DocumentStatus.PUBLISHED,
-        )
+        document = _new_document(values)
         if not values["doc_type"]:
             document.doc_type = DocumentType.REPORT
         if not values["language"]:
@@ -544,10 +594,7 @@ class _HarvestBatch:
             for provenance in self.new_provenances:
                 provenance.document_id = provenance.document.pk
             table = bulk.table_for(DocumentProvenance)
-            table.insert(
-                [getattr(p, name) for name in table.attnames]
-                for p in self.new_provenances
-            )
+            table.insert(table.values_of(p) for p in self.new_provenances)
         if self.new_tags:
             for tag in self.new_tags:
                 tag.document_id = tag.document.pk
@@ -589,20 +636,28 @@ def _insert_with_history(objects: list, history_type: str, when) -> list[int]:
     each (as django-simple-history writes it: no user, no reason)."""
     model = type(objects[0])
     table = bulk.table_for(model)
-    keys = table.insert_returning_keys(
-        [[getattr(o, name) for name in table.attnames] for o in objects]
-    )
+    rows = [table.values_of(o) for o in objects]
+    keys = table.insert_returning_keys(rows)
     history = bulk.table_for(model.history.model)
+    # A history row is the object's row, its new key and the history's own
+    # values, picked in the history table's column order.
     own = {"history_date": when, "history_type": history_type}
     pk_name = model._meta.pk.attname
-    history.insert(
-        [
-            own.get(name)
+    width = len(table.attnames)
+    extra = [name for name in history.attnames if name.startswith("history_")]
+    pick = itemgetter(
+        *(
+            width
+            if name == pk_name
+            else width + 1 + extra.index(name)
             if name.startswith("history_")
-            else (key if name == pk_name else getattr(o, name))
+            else table.attnames.index(name)
             for name in history.attnames
-        ]
-        for o, key in zip(objects, keys, strict=True)
+        )
+    )
+    tail = tuple(own.get(name) for name in extra)
+    history.insert(
+        pick((*row, key, *tail)) for row, key in zip(rows, keys, strict=True)
     )
     return keys
 
@@ -635,11 +690,8 @@ def documents_upsert_harvested(
             cleaned.append((record, None))
             errors[n] = error
             continue
-        keys = {
-            "title_key": title_key(values["title"]),
-            "canonical_url": canonical_url(values["url"]),
-        }
-        cleaned.append((record, values | keys))
+        values["title_key"] = title_key(values["title"])
+        cleaned.append((record, values))
     batch = _HarvestBatch(
         source_key=source_key,
         source_label=source_label,

@@ -70,7 +70,8 @@ def canonical_url(value: str | None) -> str:
     netloc = host
     if port and port != {"http": 80, "https": 443}[scheme]:
         netloc = f"{host}:{port}"
-    query = urlencode(
+    # Most addresses have no query: nothing to parse and encode again.
+    query = parts.query and urlencode(
         [
             (key, val)
             for key, val in parse_qsl(parts.query, keep_blank_values=True)
