@@ -274,7 +274,9 @@ class HarvestContext:
         if not fields.get("language") and source.default_language:
             fields["language"] = source.default_language
         self.pending.append(
-            library_services.HarvestedRecord(identifier, datestamp, fields)
+            library_services.harvested_record_prepare(
+                library_services.HarvestedRecord(identifier, datestamp, fields)
+            )
         )
         if len(self.pending) >= BATCH_SIZE and self.deferred is None:
             self.flush()

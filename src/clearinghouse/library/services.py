@@ -69,6 +69,9 @@ class HarvestedRecord:
     original_identifier: str
     datestamp: object
     fields: dict
+    # The cleaned values, or why they were refused, when computed ahead
+    # (`harvested_record_prepare`); computed in the batch otherwise.
+    prepared: tuple[dict | None, ValidationError | None] | None = None
 
 
 @dataclass
@@ -662,6 +665,24 @@ def _insert_with_history(objects: list, history_type: str, when) -> list[int]:
     return keys
 
 
+def _prepared_values(
+    record: HarvestedRecord,
+) -> tuple[dict | None, ValidationError | None]:
+    try:
+        values = _clean_fields(record.fields)
+    except ValidationError as error:
+        return None, error
+    values["title_key"] = title_key(values["title"])
+    return values, None
+
+
+def harvested_record_prepare(record: HarvestedRecord) -> HarvestedRecord:
+    """Clean a record's values ahead of its batch (they depend on the record
+    alone), so that a harvest does it before its transaction starts."""
+    record.prepared = _prepared_values(record)
+    return record
+
+
 @transaction.atomic
 def documents_upsert_harvested(
     *,
@@ -684,14 +705,12 @@ def documents_upsert_harvested(
     cleaned: list[tuple[HarvestedRecord, dict | None]] = []
     errors: dict[int, Exception] = {}
     for n, record in enumerate(records):
-        try:
-            values = _clean_fields(record.fields)
-        except ValidationError as error:
+        values, error = record.prepared or _prepared_values(record)
+        if error is not None:
             cleaned.append((record, None))
             errors[n] = error
             continue
-        values["title_key"] = title_key(values["title"])
-        cleaned.append((record, values))
+        cleaned.append((record, dict(values)))
     batch = _HarvestBatch(
         source_key=source_key,
         source_label=source_label,
