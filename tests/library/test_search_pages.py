@@ -201,6 +201,30 @@ def test_api_hits_link_to_the_documents_pages_in_the_requests_language(
             assert hit["url"].endswith(document.get_absolute_url())
 
 
+def test_facet_labels_of_closed_lists_follow_the_requests_language(client, library):
+    def labels(language):
+        data = client.get(
+            "/api/v1/documents",
+            {"q": "spam", "mode": "words"},
+            HTTP_ACCEPT_LANGUAGE=language,
+        ).json()
+        return {
+            facet: {v["value"]: v["label"] for v in data["facets"][facet]}
+            for facet in ("type", "stakeholder_group")
+        }
+
+    # Asked in turn, so that a label kept for one language cannot leak.
+    for _round in range(2):
+        english, french = labels("en"), labels("fr")
+        assert english["type"]["law"] == "Law or regulation"
+        assert french["type"]["law"] == "Loi ou règlement"
+        group = "intergovernmental"
+        assert english["stakeholder_group"][group] == "Intergovernmental organizations"
+        assert french["stakeholder_group"][group] == (
+            "Organisations intergouvernementales"
+        )
+
+
 def test_the_api_refuses_bad_parameters_with_messages(client, library):
     response = client.get("/api/v1/documents", {"sort": "sideways"})
     assert response.status_code == 400
