@@ -34,12 +34,14 @@ def _settings(monkeypatch, **variables) -> dict:
     return database_settings(environ.Env(), SQLITE)
 
 
-def test_sqlite_is_the_default_in_wal_mode_without_persistent_connections(monkeypatch):
+def test_sqlite_is_the_default_in_wal_mode_keeping_its_connection(monkeypatch):
     config = _settings(monkeypatch)
     assert list(config) == ["default"]
     assert config["default"]["ENGINE"] == "django.db.backends.sqlite3"
     assert "journal_mode=WAL" in config["default"]["OPTIONS"]["init_command"]
-    assert not config["default"].get("CONN_MAX_AGE")
+    assert config["default"]["CONN_MAX_AGE"] == 60
+    env = {"DATABASE_URL": SQLITE + "?conn_max_age=0", "DATABASE_CONN_MAX_AGE": "30"}
+    assert _settings(monkeypatch, **env)["default"]["CONN_MAX_AGE"] == 0
 
 
 def test_postgresql_keeps_connections_for_a_minute_and_checks_them(monkeypatch):

@@ -3,8 +3,13 @@
 import subprocess
 import sys
 
+SHOWN = (
+    "s.SECRET_KEY, s.DEBUG, s.DATABASES['default']['NAME'], "
+    "s.DATABASES['default'].get('OPTIONS', {}).get('init_command', '')"
+)
 
-def _settings(tmp_path, **env):
+
+def _settings(tmp_path, shown=SHOWN, **env):
     base = {
         "PATH": "/usr/bin:/bin",
         "CLEARINGHOUSE_VAR_DIR": str(tmp_path),
@@ -12,8 +17,7 @@ def _settings(tmp_path, **env):
     }
     code = (
         "import django; django.setup(); from django.conf import settings as s; "
-        "print(s.SECRET_KEY, s.DEBUG, s.DATABASES['default']['NAME'], "
-        "s.DATABASES['default'].get('OPTIONS', {}).get('init_command', ''))"
+        f"print({shown})"
     )
     return subprocess.run(
         [sys.executable, "-c", code],
@@ -84,3 +88,15 @@ def test_check_deploy_is_clean_under_production_settings(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def _conn_max_age(tmp_path, **env):
+    result = _settings(tmp_path, "s.DATABASES['default'].get('CONN_MAX_AGE')", **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_sqlite_keeps_its_connection_between_requests_unless_the_url_says(tmp_path):
+    assert _conn_max_age(tmp_path) == "60"
+    url = f"sqlite:///{tmp_path}/other.db?conn_max_age=0"
+    assert _conn_max_age(tmp_path, DATABASE_URL=url) == "0"

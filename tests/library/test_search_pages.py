@@ -5,10 +5,11 @@ from datetime import date
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from clearinghouse.core.models import Country, Region
 from clearinghouse.library.indexing import document_facets, index_doc
-from clearinghouse.library.models import SavedSearch
+from clearinghouse.library.models import Document, SavedSearch
 from clearinghouse.library.services import (
     document_upsert_harvested,
     document_withdraw_provenance,
@@ -183,6 +184,45 @@ def test_a_broad_search_says_its_facet_counts_are_estimates(client, library, set
     backend.exact_facets = 2
     page = client.get("/en/library/?q=spam&mode=words").content.decode()
     assert "the counts are estimates" not in page and "(≈ " not in page
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "zh-hans"])
+def test_api_hits_link_to_the_documents_pages_in_the_requests_language(
+    client, library, language
+):
+    data = client.get(
+        "/api/v1/documents", {"mode": "words"}, HTTP_ACCEPT_LANGUAGE=language
+    ).json()
+    assert len(data["hits"]) == 3
+    for hit in data["hits"]:
+        assert hit["url"] == f"http://testserver/{language}/library/{hit['id']}/"
+        with translation.override(language):
+            document = Document.objects.get(pk=hit["id"])
+            assert hit["url"].endswith(document.get_absolute_url())
+
+
+def test_facet_labels_of_closed_lists_follow_the_requests_language(client, library):
+    def labels(language):
+        data = client.get(
+            "/api/v1/documents",
+            {"q": "spam", "mode": "words"},
+            HTTP_ACCEPT_LANGUAGE=language,
+        ).json()
+        return {
+            facet: {v["value"]: v["label"] for v in data["facets"][facet]}
+            for facet in ("type", "stakeholder_group")
+        }
+
+    # Asked in turn, so that a label kept for one language cannot leak.
+    for _round in range(2):
+        english, french = labels("en"), labels("fr")
+        assert english["type"]["law"] == "Law or regulation"
+        assert french["type"]["law"] == "Loi ou règlement"
+        group = "intergovernmental"
+        assert english["stakeholder_group"][group] == "Intergovernmental organizations"
+        assert french["stakeholder_group"][group] == (
+            "Organisations intergouvernementales"
+        )
 
 
 def test_the_api_refuses_bad_parameters_with_messages(client, library):

@@ -54,6 +54,11 @@ def database_settings(env, default_url: str) -> dict:
                 "transaction_mode": "IMMEDIATE",
             }
         )
+        # Keep a process's connection between requests: opening one runs the
+        # PRAGMAs above and closing it checkpoints the WAL, 5-7 ms of every
+        # request otherwise (decision 0012).
+        if "CONN_MAX_AGE" not in default:
+            default["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
         return databases
     if default["ENGINE"] != "django.db.backends.postgresql":
         return databases

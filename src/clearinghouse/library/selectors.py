@@ -1,5 +1,6 @@
 """Reads of the library: a document's page, its neighbours, lists for other pages."""
 
+import functools
 import threading
 import time
 from dataclasses import dataclass, field
@@ -217,16 +218,21 @@ def _labels(facet: str, values: list[str]) -> dict[str, str]:
     """Labels, in the active language, for a facet's values (slugs and codes)."""
     if facet in _LABEL_SOURCES:
         return _record_labels(facet, values)
-    if facet == "type":
-        return {v: DocumentType(v).label for v in values if v in DocumentType.values}
+    if facet in _CHOICES:
+        return _choice_labels(facet, get_language())
     if facet == "language":
         names = dict(settings.LANGUAGES)
         return {v: str(names[v]) for v in values if v in names}
-    if facet == "stakeholder_group":
-        return {
-            v: StakeholderGroup(v).label for v in values if v in StakeholderGroup.values
-        }
     return {v: v for v in values}
+
+
+_CHOICES = {"type": DocumentType, "stakeholder_group": StakeholderGroup}
+
+
+@functools.lru_cache(maxsize=64)
+def _choice_labels(facet: str, language: str | None) -> dict[str, str]:
+    """The labels of a closed list's values in the active language (fixed in code)."""
+    return {value: str(label) for value, label in _CHOICES[facet].choices}
 
 
 def label_facets(

@@ -132,7 +132,7 @@ class SearchBackend:
 
     def search(self, request: SearchRequest) -> SearchResult:
         """Answer a search request; bad input yields a hint, never an exception."""
-        from .snippets import make_snippet
+        from .snippets import make_snippet, snippet_patterns
 
         request = clean_request(request)
         query = parse(request.q)
@@ -144,8 +144,9 @@ class SearchBackend:
             texts = found[4]
         else:
             texts = self._texts([doc_id for doc_id, _score in pairs]) if pairs else {}
+        patterns = snippet_patterns(query)
         hits = [
-            Hit(doc_id, score, make_snippet(texts.get(doc_id, ("", "", "")), query))
+            Hit(doc_id, score, make_snippet(texts.get(doc_id, ("", "", "")), patterns))
             for doc_id, score in pairs
         ]
         facets = (

@@ -60,7 +60,8 @@ def _branch(term: str) -> str:
     return rf"(?<=[{_chars(term[0])}])(?<!\w.){_after(term[0])}{rest}(?!\w)"
 
 
-def _patterns(query: ParsedQuery) -> tuple[re.Pattern, ...]:
+def snippet_patterns(query: ParsedQuery) -> tuple[re.Pattern, ...]:
+    """The patterns of a query's terms, longest first (one set per search)."""
     terms: set[str] = set()
     for group in query.must:
         for phrase in group:
@@ -127,10 +128,12 @@ def _render(text: str, start: int, end: int, matches: list[re.Match]) -> str:
     return html
 
 
-def make_snippet(texts: tuple[str, str, str], query: ParsedQuery) -> str:
-    """The best passage of the summary or body, escaped, matches in <mark>."""
+def make_snippet(texts: tuple[str, str, str], patterns: tuple[re.Pattern, ...]) -> str:
+    """The best passage of the summary or body, escaped, matches in <mark>.
+
+    `patterns` are the query's `snippet_patterns`, gathered once per search.
+    """
     _title, summary, body = texts
-    patterns = _patterns(query)
     candidates = [t for t in (summary or "", (body or "")[:BODY_CHARS]) if t.strip()]
     if not candidates:
         return ""
