@@ -318,19 +318,34 @@ class TantivyBackend(SearchBackend):
         return d
 
     def index(self, docs: Iterable[IndexDoc]) -> int:
-        """Add or replace documents (by id); committed before returning."""
-        written = 0
+        """Add or replace documents (by id); committed before returning.
+
+        The replaced versions are deleted by one query per chunk over the
+        chunk's ids rather than one delete per document: tantivy evaluates
+        each delete against every segment at commit. A delete reaches only
+        documents added before it, so it precedes the chunk's additions, and
+        of documents repeated within a chunk only the last is added.
+        """
+        written = uncommitted = 0
         with self._writing() as writer:
-            for doc, prepared in self._prepared(docs):
-                writer.delete_documents_by_term("id", doc.id)
-                writer.add_document(self._document(doc, prepared))
-                written += 1
-                if written % COMMIT_EVERY == 0:
+            for chunk, texts in self._prepared(docs):
+                ids = [doc.id for doc in chunk]
+                writer.delete_documents_by_query(
+                    tantivy.Query.term_set_query(self.schema, "id", ids)
+                )
+                last = {doc_id: n for n, doc_id in enumerate(ids)}
+                for n, (doc, prepared) in enumerate(zip(chunk, texts, strict=True)):
+                    if last[doc.id] == n:
+                        writer.add_document(self._document(doc, prepared))
+                written += len(chunk)
+                uncommitted += len(chunk)
+                if uncommitted >= COMMIT_EVERY:
                     writer.commit()
+                    uncommitted = 0
         return written
 
     def _prepared(self, docs: Iterable[IndexDoc]):
-        """(document, its prepared texts) pairs, in order.
+        """(chunk of documents, their prepared texts) pairs, in order.
 
         Normalizing text is the Python side's main cost of indexing (decision
         record 0012). Chunks of at least `parallel_from` documents are
@@ -350,10 +365,10 @@ class TantivyBackend(SearchBackend):
                     chunksize=max(1, len(chunk) // (4 * WORKERS)),
                 )
             if ahead is not None:
-                yield from zip(*ahead, strict=True)
+                yield ahead
             ahead = (chunk, texts)
         if ahead is not None:
-            yield from zip(*ahead, strict=True)
+            yield ahead
 
     def delete(self, ids: Iterable[int]) -> None:
         """Remove documents by id; unknown ids are ignored."""
