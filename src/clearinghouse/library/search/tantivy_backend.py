@@ -72,7 +72,13 @@ SLOTS = {
 HEAD_BOOST = 2.0
 NO_DATE = -(10**6)  # sorts last in descending date order
 WRITER_HEAP = 256 * 1024 * 1024
-WRITER_THREADS = 2
+# Indexing threads of the writer: one while the machine has two cores or
+# fewer, so that a core is left to the Python side (normalizing text,
+# building documents). Each thread writes a segment of its own per commit:
+# two threads made two segments per batch of 1,000 and more merges, and
+# indexing cost about 40 % more CPU per document (decision record 0012).
+WRITER_THREADS = max(1, min(2, (os.cpu_count() or 1) - 1))
+WORKERS = min(4, (os.cpu_count() or 1) - 1 - WRITER_THREADS)
 # Seconds the writer stays open after a change: a stream of changes (a
 # reindex, a harvest, a burst of edits) shares one writer, and its segments
 # are merged in the background instead of waited for at every commit.
@@ -90,10 +96,11 @@ SAMPLE_BUCKETS = 64
 _OPEN = weakref.WeakSet()  # backends of this process, closed at exit
 # Documents are prepared in chunks of CHUNK; a chunk of at least
 # PARALLEL_FROM documents (a reindex, a harvest, a bulk import) is prepared
-# by WORKERS processes (one per core; none on a single core).
+# by WORKERS processes: the cores left beside this process's thread and the
+# writer's indexing threads (none on two cores, where a pool only competed
+# with them: decision record 0012).
 CHUNK = 2_000
 PARALLEL_FROM = 1_000
-WORKERS = min(4, os.cpu_count() or 1)
 _POOL: concurrent.futures.ProcessPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()
 
@@ -348,15 +355,16 @@ class TantivyBackend(SearchBackend):
         """(chunk of documents, their prepared texts) pairs, in order.
 
         Normalizing text is the Python side's main cost of indexing (decision
-        record 0012). Chunks of at least `parallel_from` documents are
-        prepared by a pool of worker processes, one chunk ahead of the
-        writer, so that normalization runs beside tantivy's indexing threads.
+        record 0012). Where cores are left for them (WORKERS), chunks of at
+        least `parallel_from` documents are prepared by a pool of worker
+        processes, one chunk ahead of the writer; otherwise this thread
+        prepares each document as tantivy's indexing thread takes the last.
         """
         docs = iter(docs)
         chunks = iter(lambda: list(itertools.islice(docs, CHUNK)), [])
         ahead = None
         for chunk in chunks:
-            if len(chunk) < self.parallel_from or WORKERS < 2:
+            if len(chunk) < self.parallel_from or WORKERS < 1:
                 texts = map(_prepare, [(d.title, d.summary, d.body) for d in chunk])
             else:
                 texts = _pool().map(
