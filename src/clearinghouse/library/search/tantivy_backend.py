@@ -328,10 +328,10 @@ class TantivyBackend(SearchBackend):
         """Add or replace documents (by id); committed before returning.
 
         The replaced versions are deleted by one query per chunk over the
-        chunk's ids rather than one delete per document: tantivy evaluates
-        each delete against every segment at commit. A delete reaches only
-        documents added before it, so it precedes the chunk's additions, and
-        of documents repeated within a chunk only the last is added.
+        chunk's ids (one call into tantivy, one delete operation for it to
+        apply to each segment, instead of one per document). A delete reaches
+        only documents added before it, so it precedes the chunk's additions,
+        and of documents repeated within a chunk only the last is added.
         """
         written = uncommitted = 0
         with self._writing() as writer:
