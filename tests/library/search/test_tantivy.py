@@ -141,3 +141,32 @@ def test_big_batches_are_prepared_by_worker_processes_with_the_same_result(
         assert found[0] == found[1] and len(found[0]) == 5, q
     serial.close_writer()
     parallel.close_writer()
+
+
+def test_a_batch_replaces_indexed_versions_and_keeps_the_last_of_repeated_ids(
+    tmp_path, monkeypatch
+):
+    backend = TantivyBackend(index_dir=tmp_path)
+    backend.index([doc(1, "Spam old"), doc(2, "Spam kept"), doc(3, "Spam old")])
+    monkeypatch.setattr(tantivy_backend, "CHUNK", 3)  # repeats within and across
+    written = backend.index(
+        [
+            doc(1, "Phishing first"),
+            doc(1, "Phishing second"),
+            doc(4, "Phishing first"),
+            doc(3, "Phishing new"),
+            doc(4, "Phishing second"),
+        ]
+    )
+    assert written == 5
+    assert backend.count() == 4
+    assert [h.id for h in backend.search(SearchRequest(q="spam")).hits] == [2]
+    found = {h.id for h in backend.search(SearchRequest(q="phishing")).hits}
+    assert found == {1, 3, 4}
+    assert backend.search(SearchRequest(q="first")).total == 0
+    assert {h.id for h in backend.search(SearchRequest(q="second")).hits} == {1, 4}
+    assert backend._texts([1, 4]) == {
+        1: ("Phishing second", "", ""),
+        4: ("Phishing second", "", ""),
+    }
+    backend.close_writer()

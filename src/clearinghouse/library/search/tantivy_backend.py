@@ -72,7 +72,13 @@ SLOTS = {
 HEAD_BOOST = 2.0
 NO_DATE = -(10**6)  # sorts last in descending date order
 WRITER_HEAP = 256 * 1024 * 1024
-WRITER_THREADS = 2
+# Indexing threads of the writer: one while the machine has two cores or
+# fewer, so that a core is left to the Python side (normalizing text,
+# building documents). Each thread writes a segment of its own per commit:
+# two threads made two segments per batch of 1,000 and more merges, and
+# indexing cost about 40 % more CPU per document (decision record 0012).
+WRITER_THREADS = max(1, min(2, (os.cpu_count() or 1) - 1))
+WORKERS = min(4, (os.cpu_count() or 1) - 1 - WRITER_THREADS)
 # Seconds the writer stays open after a change: a stream of changes (a
 # reindex, a harvest, a burst of edits) shares one writer, and its segments
 # are merged in the background instead of waited for at every commit.
@@ -90,10 +96,11 @@ SAMPLE_BUCKETS = 64
 _OPEN = weakref.WeakSet()  # backends of this process, closed at exit
 # Documents are prepared in chunks of CHUNK; a chunk of at least
 # PARALLEL_FROM documents (a reindex, a harvest, a bulk import) is prepared
-# by WORKERS processes (one per core; none on a single core).
+# by WORKERS processes: the cores left beside this process's thread and the
+# writer's indexing threads (none on two cores, where a pool only competed
+# with them: decision record 0012).
 CHUNK = 2_000
 PARALLEL_FROM = 1_000
-WORKERS = min(4, os.cpu_count() or 1)
 _POOL: concurrent.futures.ProcessPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()
 
@@ -318,30 +325,46 @@ class TantivyBackend(SearchBackend):
         return d
 
     def index(self, docs: Iterable[IndexDoc]) -> int:
-        """Add or replace documents (by id); committed before returning."""
-        written = 0
+        """Add or replace documents (by id); committed before returning.
+
+        The replaced versions are deleted by one query per chunk over the
+        chunk's ids (one call into tantivy, one delete operation for it to
+        apply to each segment, instead of one per document). A delete reaches
+        only documents added before it, so it precedes the chunk's additions,
+        and of documents repeated within a chunk only the last is added.
+        """
+        written = uncommitted = 0
         with self._writing() as writer:
-            for doc, prepared in self._prepared(docs):
-                writer.delete_documents_by_term("id", doc.id)
-                writer.add_document(self._document(doc, prepared))
-                written += 1
-                if written % COMMIT_EVERY == 0:
+            for chunk, texts in self._prepared(docs):
+                ids = [doc.id for doc in chunk]
+                writer.delete_documents_by_query(
+                    tantivy.Query.term_set_query(self.schema, "id", ids)
+                )
+                last = {doc_id: n for n, doc_id in enumerate(ids)}
+                for n, (doc, prepared) in enumerate(zip(chunk, texts, strict=True)):
+                    if last[doc.id] == n:
+                        writer.add_document(self._document(doc, prepared))
+                written += len(chunk)
+                uncommitted += len(chunk)
+                if uncommitted >= COMMIT_EVERY:
                     writer.commit()
+                    uncommitted = 0
         return written
 
     def _prepared(self, docs: Iterable[IndexDoc]):
-        """(document, its prepared texts) pairs, in order.
+        """(chunk of documents, their prepared texts) pairs, in order.
 
         Normalizing text is the Python side's main cost of indexing (decision
-        record 0012). Chunks of at least `parallel_from` documents are
-        prepared by a pool of worker processes, one chunk ahead of the
-        writer, so that normalization runs beside tantivy's indexing threads.
+        record 0012). Where cores are left for them (WORKERS), chunks of at
+        least `parallel_from` documents are prepared by a pool of worker
+        processes, one chunk ahead of the writer; otherwise this thread
+        prepares each document as tantivy's indexing thread takes the last.
         """
         docs = iter(docs)
         chunks = iter(lambda: list(itertools.islice(docs, CHUNK)), [])
         ahead = None
         for chunk in chunks:
-            if len(chunk) < self.parallel_from or WORKERS < 2:
+            if len(chunk) < self.parallel_from or WORKERS < 1:
                 texts = map(_prepare, [(d.title, d.summary, d.body) for d in chunk])
             else:
                 texts = _pool().map(
@@ -350,10 +373,10 @@ class TantivyBackend(SearchBackend):
                     chunksize=max(1, len(chunk) // (4 * WORKERS)),
                 )
             if ahead is not None:
-                yield from zip(*ahead, strict=True)
+                yield ahead
             ahead = (chunk, texts)
         if ahead is not None:
-            yield from zip(*ahead, strict=True)
+            yield ahead
 
     def delete(self, ids: Iterable[int]) -> None:
         """Remove documents by id; unknown ids are ignored."""
