@@ -146,6 +146,9 @@ if (
 ):
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 DATABASE_ROUTERS = ["clearinghouse.core.databases.ReplicaRouter"]
+# On SQLite, the longest pause a harvest makes after a page when the site's
+# own writes waited for the write lock lately (core/sqlite_waits.py).
+SQLITE_GIVE_WAY_MAX = env.float("SQLITE_GIVE_WAY_MAX", default=0.2)
 # How long a reader's writes keep their reads on the primary at most, until
 # the replica has replayed them.
 DATABASE_REPLICA_STICKY_SECONDS = env.int(

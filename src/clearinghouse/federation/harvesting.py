@@ -21,10 +21,11 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clearinghouse.core import sqlite_waits
 from clearinghouse.core.fetch import (
     FetchError,
     FetchRefused,
@@ -159,12 +160,16 @@ class HarvestContext:
             self.deferred = None
             raise
         steps, self.deferred = self.deferred, None
+        started = time.monotonic()
         with transaction.atomic():
             for records, change in steps:
                 self._write_all(records)
                 change()
             self._write_all(self.pending)
             self.pending = []
+        if not self.dry_run:
+            # The site's writes that waited for the page get their turn.
+            sqlite_waits.give_way(connection, time.monotonic() - started)
         if self.indexer is None and len(self.to_index) >= INDEX_BATCH_SIZE:
             self.index()
         elif self.indexer is not None and (
