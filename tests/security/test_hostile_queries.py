@@ -200,3 +200,41 @@ def test_generated_filters_on_discovered_lists_are_never_a_500(client, lists, da
     query = "&".join(f"{quote(key)}={quote(value)}" for key, value in pairs)
     response = client.get(f"{url}?{query}")
     assert response.status_code < 500, (url, query[:200])
+
+
+LANGUAGES = ("ar", "es", "fr", "ru", "zh-hans")
+_ERRORS = re.compile(r'<div class="errors"[^>]*>.*?<ul>(.*?)</ul>', re.S)
+_FIELD_ERROR = re.compile(
+    r'<(?:span|p|li) class="error[^"]*"[^>]*>(.*?)</(?:span|p|li)>', re.S
+)
+
+
+def _messages(response) -> list[str]:
+    """The page's error messages: its list of errors and its fields' errors."""
+    body = response.content.decode()
+    found = _ERRORS.search(body)
+    listed = re.findall(r"<li>(.*?)</li>", found.group(1), re.S) if found else []
+    return listed + _FIELD_ERROR.findall(body)
+
+
+@pytest.mark.parametrize("value", ["\x00", "abc", "-1", "9" * 30, "'; --"])
+def test_a_refused_filter_says_why_in_the_pages_language(client, lists, value):
+    refused = 0
+    for url, parameters in lists.items():
+        if not url.startswith("/en/"):
+            continue
+        for name in parameters:
+            query = f"{quote(name)}={quote(value)}"
+            english = client.get(f"{url}?{query}")
+            if english.status_code != 400 or "html" not in english["Content-Type"]:
+                continue
+            refused += 1
+            for language in LANGUAGES:
+                response = client.get(f"/{language}/{url[4:]}?{query}")
+                assert response.status_code == 400, (language, url, name)
+                assert f'lang="{language}"' in response.content.decode()
+                messages = _messages(response)
+                assert messages, (language, url, name)
+                # Said in the page's language, not left in English.
+                assert messages != _messages(english), (language, url, name, messages)
+    assert refused  # some filter refuses the value with a message
