@@ -203,17 +203,18 @@ def test_generated_filters_on_discovered_lists_are_never_a_500(client, lists, da
 
 
 LANGUAGES = ("ar", "es", "fr", "ru", "zh-hans")
-_ERRORS = re.compile(r'<div class="errors"[^>]*>.*?<ul>(.*?)</ul>', re.S)
+_ERRORS = re.compile(r'<div class="errors"[^>]*>.*?<ul[^>]*>(.*?)</ul>', re.S)
+_FIELD_ERRORS = re.compile(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', re.S)
 _FIELD_ERROR = re.compile(
-    r'<(?:span|p|li) class="error[^"]*"[^>]*>(.*?)</(?:span|p|li)>', re.S
+    r'<(?:span|p) class="error[^"]*"[^>]*>(.*?)</(?:span|p)>', re.S
 )
 
 
 def _messages(response) -> list[str]:
     """The page's error messages: its list of errors and its fields' errors."""
     body = response.content.decode()
-    found = _ERRORS.search(body)
-    listed = re.findall(r"<li>(.*?)</li>", found.group(1), re.S) if found else []
+    lists = _ERRORS.findall(body) + _FIELD_ERRORS.findall(body)
+    listed = [item for found in lists for item in re.findall(r"<li>(.*?)</li>", found)]
     return listed + _FIELD_ERROR.findall(body)
 
 
@@ -238,3 +239,52 @@ def test_a_refused_filter_says_why_in_the_pages_language(client, lists, value):
                 # Said in the page's language, not left in English.
                 assert messages != _messages(english), (language, url, name, messages)
     assert refused  # some filter refuses the value with a message
+
+
+def _post_forms(client):
+    """Every page without path arguments (outside the admin and the API) that
+    shows a form sent by POST to itself."""
+    from django.urls import reverse
+
+    forms = []
+    for name, pattern in walk_patterns():
+        if name.startswith(("admin:", "api:")) or _takes_arguments(pattern):
+            continue
+        url = reverse(name)
+        if not url.startswith("/en/"):
+            continue
+        response = client.get(url)
+        if response.status_code != 200 or "html" not in response["Content-Type"]:
+            continue
+        body = response.content.decode()
+        for form in re.findall(r'<form[^>]*method="post"[^>]*>', body):
+            action = re.search(r'action="([^"]*)"', form)
+            if action is None or action.group(1) in ("", url):
+                forms.append(url)
+                break
+    return forms
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_a_form_sent_empty_says_what_is_missing_in_the_pages_language(
+    client, small, secretariat, signed_in
+):
+    if signed_in:
+        client.force_login(secretariat)
+    forms = _post_forms(client)
+    assert forms
+    checked = 0
+    for url in forms:
+        english = client.post(url, {})
+        if english.status_code >= 500:
+            raise AssertionError(url)
+        if not _messages(english):
+            continue  # an empty form that is not refused (a sign-out, a search)
+        checked += 1
+        for language in LANGUAGES:
+            response = client.post(f"/{language}/{url[4:]}", {})
+            assert response.status_code < 500, (language, url)
+            messages = _messages(response)
+            assert messages, (language, url)
+            assert messages != _messages(english), (language, url, messages)
+    assert checked, forms
