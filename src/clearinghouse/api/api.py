@@ -18,7 +18,7 @@ from clearinghouse.security.api import router as security_router
 from clearinghouse.semantic.api import router as semantic_router
 from clearinghouse.taxonomy.api import router as taxonomy_router
 
-from .errors import ApiError
+from .errors import ApiError, parameter_messages
 
 
 def _detail_response(description: str) -> dict:
@@ -94,11 +94,9 @@ def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
 
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    messages = []
-    for error in exc.errors:
-        where = ".".join(str(part) for part in error.get("loc", ())[1:])
-        messages.append(f"{where}: {error.get('msg', '')}" if where else error["msg"])
-    return api.create_response(request, {"detail": messages}, status=422)
+    return api.create_response(
+        request, {"detail": parameter_messages(exc.errors)}, status=422
+    )
 
 
 @api.exception_handler(Http404)
@@ -111,7 +109,9 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     """Errors raised by django-ninja itself (a failed CSRF check), in our shape."""
     message = str(exc)
-    if exc.status_code == 403 and "CSRF" in message:
+    if exc.status_code == 400 and message == "Cannot parse request body":
+        message = _("The body is not valid JSON.")
+    elif exc.status_code == 403 and "CSRF" in message:
         message = _(
             "The CSRF check failed: send the csrftoken cookie's value in the "
             "X-CSRFToken header, or use an API token."
