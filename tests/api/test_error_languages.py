@@ -37,13 +37,17 @@ def test_the_french_messages_read_as_french(client):
     assert response.json() == {"detail": ["limit: Saisissez une valeur d'au moins 1."]}
 
 
-def test_a_body_that_is_not_json_is_explained(secretariat_client):
-    response = secretariat_client.post(
+def _post_mandate(client, body: str, language: str):
+    return client.post(
         "/api/v1/mandates",
-        data="{not json",
+        data=body,
         content_type="application/json",
-        HTTP_ACCEPT_LANGUAGE="es",
+        HTTP_ACCEPT_LANGUAGE=language,
     )
+
+
+def test_a_body_that_is_not_json_is_explained(secretariat_client):
+    response = _post_mandate(secretariat_client, "{not json", "es")
     assert response.status_code == 400
     assert response.json() == {
         "detail": ["El cuerpo de la solicitud no es un JSON válido."]
@@ -51,12 +55,7 @@ def test_a_body_that_is_not_json_is_explained(secretariat_client):
 
 
 def test_a_body_of_the_wrong_shape_is_explained(secretariat_client):
-    response = secretariat_client.post(
-        "/api/v1/mandates",
-        data='{"institution": 5}',
-        content_type="application/json",
-        HTTP_ACCEPT_LANGUAGE="fr",
-    )
+    response = _post_mandate(secretariat_client, '{"institution": 5}', "fr")
     assert response.status_code == 422
     detail = response.json()["detail"]
     assert any(m.endswith("institution: Saisissez du texte.") for m in detail)

@@ -5,6 +5,7 @@ from contextlib import contextmanager
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja.errors import HttpError
 
 
@@ -37,58 +38,56 @@ def from_validation_error(error: ValidationError) -> ApiError:
 
 
 # Messages for the parameter and body errors pydantic reports (its own are in
-# English), by the error's type; a limit or the choices come from its context.
+# English), by the error's type.
+_WHOLE = gettext_lazy("Enter a whole number.")
+_NUMBER = gettext_lazy("Enter a number.")
+_BOOLEAN = gettext_lazy("Enter true or false.")
+_DATE = gettext_lazy("Enter a date as YYYY-MM-DD.")
+_DATETIME = gettext_lazy("Enter a date and time as YYYY-MM-DDTHH:MM.")
+_OBJECT = gettext_lazy("Send a JSON object.")
+_ADDRESS = gettext_lazy("Enter a valid web address.")
+_CHOICE = gettext_lazy("Choose one of: %(choices)s.")
 _PARAMETER_MESSAGES = {
-    "missing": lambda ctx: _("This value is required."),
-    "int_parsing": lambda ctx: _("Enter a whole number."),
-    "int_type": lambda ctx: _("Enter a whole number."),
-    "int_from_float": lambda ctx: _("Enter a whole number."),
-    "float_parsing": lambda ctx: _("Enter a number."),
-    "float_type": lambda ctx: _("Enter a number."),
-    "bool_parsing": lambda ctx: _("Enter true or false."),
-    "bool_type": lambda ctx: _("Enter true or false."),
-    "greater_than_equal": lambda ctx: (
-        _("Enter a value of at least %(limit)s.") % {"limit": ctx.get("ge")}
+    "missing": gettext_lazy("This value is required."),
+    **dict.fromkeys(("int_parsing", "int_type", "int_from_float"), _WHOLE),
+    **dict.fromkeys(("float_parsing", "float_type"), _NUMBER),
+    **dict.fromkeys(("bool_parsing", "bool_type"), _BOOLEAN),
+    **dict.fromkeys(("date_parsing", "date_from_datetime_parsing", "date_type"), _DATE),
+    **dict.fromkeys(
+        ("datetime_parsing", "datetime_from_date_parsing", "datetime_type"), _DATETIME
     ),
-    "greater_than": lambda ctx: (
-        _("Enter a value greater than %(limit)s.") % {"limit": ctx.get("gt")}
-    ),
-    "less_than_equal": lambda ctx: (
-        _("Enter a value of at most %(limit)s.") % {"limit": ctx.get("le")}
-    ),
-    "less_than": lambda ctx: (
-        _("Enter a value less than %(limit)s.") % {"limit": ctx.get("lt")}
-    ),
-    "string_too_long": lambda ctx: (
-        _("Enter at most %(limit)s characters.") % {"limit": ctx.get("max_length")}
-    ),
-    "string_too_short": lambda ctx: (
-        _("Enter at least %(limit)s characters.") % {"limit": ctx.get("min_length")}
-    ),
-    "string_type": lambda ctx: _("Enter text."),
-    "date_parsing": lambda ctx: _("Enter a date as YYYY-MM-DD."),
-    "date_from_datetime_parsing": lambda ctx: _("Enter a date as YYYY-MM-DD."),
-    "date_type": lambda ctx: _("Enter a date as YYYY-MM-DD."),
-    "datetime_parsing": lambda ctx: _("Enter a date and time as YYYY-MM-DDTHH:MM."),
-    "datetime_from_date_parsing": lambda ctx: _(
-        "Enter a date and time as YYYY-MM-DDTHH:MM."
-    ),
-    "datetime_type": lambda ctx: _("Enter a date and time as YYYY-MM-DDTHH:MM."),
-    "list_type": lambda ctx: _("Enter a list."),
-    "literal_error": lambda ctx: (
-        _("Choose one of: %(choices)s.") % {"choices": ctx.get("expected", "")}
-    ),
-    "enum": lambda ctx: (
-        _("Choose one of: %(choices)s.") % {"choices": ctx.get("expected", "")}
-    ),
-    "json_invalid": lambda ctx: _("The body is not valid JSON."),
-    "dict_type": lambda ctx: _("Send a JSON object."),
-    "model_type": lambda ctx: _("Send a JSON object."),
-    "model_attributes_type": lambda ctx: _("Send a JSON object."),
-    "url_parsing": lambda ctx: _("Enter a valid web address."),
-    "url_scheme": lambda ctx: _("Enter a valid web address."),
-    "url_type": lambda ctx: _("Enter a valid web address."),
+    "string_type": gettext_lazy("Enter text."),
+    "list_type": gettext_lazy("Enter a list."),
+    "json_invalid": gettext_lazy("The body is not valid JSON."),
+    **dict.fromkeys(("dict_type", "model_type", "model_attributes_type"), _OBJECT),
+    **dict.fromkeys(("url_parsing", "url_scheme", "url_type"), _ADDRESS),
 }
+# Those that name a limit or the choices, and the context key that holds it.
+_LIMITED_MESSAGES = {
+    "greater_than_equal": (gettext_lazy("Enter a value of at least %(limit)s."), "ge"),
+    "greater_than": (gettext_lazy("Enter a value greater than %(limit)s."), "gt"),
+    "less_than_equal": (gettext_lazy("Enter a value of at most %(limit)s."), "le"),
+    "less_than": (gettext_lazy("Enter a value less than %(limit)s."), "lt"),
+    "string_too_long": (
+        gettext_lazy("Enter at most %(limit)s characters."),
+        "max_length",
+    ),
+    "string_too_short": (
+        gettext_lazy("Enter at least %(limit)s characters."),
+        "min_length",
+    ),
+    "literal_error": (_CHOICE, "expected"),
+    "enum": (_CHOICE, "expected"),
+}
+
+
+def _parameter_message(error: dict) -> str:
+    kind = error.get("type", "")
+    if kind in _LIMITED_MESSAGES:
+        message, key = _LIMITED_MESSAGES[kind]
+        value = (error.get("ctx") or {}).get(key, "")
+        return str(message) % {"limit": value, "choices": value}
+    return str(_PARAMETER_MESSAGES.get(kind, _("This value is not valid.")))
 
 
 def parameter_messages(errors: list[dict]) -> list[str]:
@@ -97,8 +96,7 @@ def parameter_messages(errors: list[dict]) -> list[str]:
     messages = []
     for error in errors:
         where = ".".join(str(part) for part in error.get("loc", ())[1:])
-        make = _PARAMETER_MESSAGES.get(error.get("type", ""))
-        what = make(error.get("ctx") or {}) if make else _("This value is not valid.")
+        what = _parameter_message(error)
         messages.append(f"{where}: {what}" if where else what)
     return messages
 
