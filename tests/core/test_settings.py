@@ -3,6 +3,8 @@
 import subprocess
 import sys
 
+import pytest
+
 SHOWN = (
     "s.SECRET_KEY, s.DEBUG, s.DATABASES['default']['NAME'], "
     "s.DATABASES['default'].get('OPTIONS', {}).get('init_command', '')"
@@ -100,3 +102,38 @@ def test_sqlite_keeps_its_connection_between_requests_unless_the_url_says(tmp_pa
     assert _conn_max_age(tmp_path) == "60"
     url = f"sqlite:///{tmp_path}/other.db?conn_max_age=0"
     assert _conn_max_age(tmp_path, DATABASE_URL=url) == "0"
+
+
+@pytest.mark.parametrize(
+    ("store", "engine"),
+    [
+        ("db", "django.contrib.sessions.backends.db"),
+        ("cached_db", "django.contrib.sessions.backends.cached_db"),
+        ("cache", "django.contrib.sessions.backends.cache"),
+    ],
+)
+def test_session_store_picks_the_engine(tmp_path, store, engine):
+    result = _settings(
+        tmp_path,
+        "s.SESSION_ENGINE",
+        SESSION_STORE=store,
+        REDIS_URL="redis://127.0.0.1:6379/0",  # read, not connected to
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == engine
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"SESSION_STORE": "files"}, "SESSION_STORE must be one of db, cached_db"),
+        ({"SESSION_STORE": "cache"}, "SESSION_STORE=cache needs REDIS_URL"),
+        ({"SESSION_STORE": "cached_db"}, "SESSION_STORE=cached_db needs REDIS_URL"),
+    ],
+)
+def test_a_session_store_that_cannot_work_is_refused_at_start(
+    tmp_path, variables, message
+):
+    result = _settings(tmp_path, **variables)
+    assert result.returncode != 0
+    assert message in result.stderr

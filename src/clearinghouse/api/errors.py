@@ -47,6 +47,7 @@ _DATETIME = gettext_lazy("Enter a date and time as YYYY-MM-DDTHH:MM.")
 _OBJECT = gettext_lazy("Send a JSON object.")
 _ADDRESS = gettext_lazy("Enter a valid web address.")
 _CHOICE = gettext_lazy("Choose one of: %(choices)s.")
+_INVALID = gettext_lazy("This value is not valid.")
 _PARAMETER_MESSAGES = {
     "missing": gettext_lazy("This value is required."),
     **dict.fromkeys(("int_parsing", "int_type", "int_from_float"), _WHOLE),
@@ -87,7 +88,7 @@ def _parameter_message(error: dict) -> str:
         message, key = _LIMITED_MESSAGES[kind]
         value = (error.get("ctx") or {}).get(key, "")
         return str(message) % {"limit": value, "choices": value}
-    return str(_PARAMETER_MESSAGES.get(kind, _("This value is not valid.")))
+    return str(_PARAMETER_MESSAGES.get(kind, _INVALID))
 
 
 def parameter_messages(errors: list[dict]) -> list[str]:

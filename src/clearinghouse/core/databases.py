@@ -22,7 +22,9 @@ import contextvars
 import logging
 import re
 
+import environ
 from django.conf import settings
+from django.core.exceptions import MiddlewareNotUsed
 from django.db import DatabaseError, connections
 
 REPLICA = "replica"
@@ -76,7 +78,8 @@ def database_settings(env, default_url: str) -> dict:
 
 
 def _flag(value) -> bool:
-    return value is True or str(value).lower() in ("1", "true", "yes", "on")
+    """A URL option's value as django-environ reads a boolean variable."""
+    return value is True or str(value).lower() in environ.Env.BOOLEAN_TRUE_STRINGS
 
 
 def _connection_reuse(env, database: dict) -> None:
@@ -167,13 +170,20 @@ def _primary_position() -> str | None:
 
 
 class ReplicaReadsMiddleware:
-    """Route a safe request's reads to the replica when it is safe to."""
+    """Route a safe request's reads to the replica when it is safe to.
+
+    Without a replica it is left out of the chain (Django's
+    MiddlewareNotUsed); `DATABASE_REPLICA_READS` is read per request, so
+    that the replica's reads can be turned off while it stays configured.
+    """
 
     def __init__(self, get_response) -> None:
+        if not replica_configured():
+            raise MiddlewareNotUsed
         self.get_response = get_response
 
     def __call__(self, request):
-        if not (settings.DATABASE_REPLICA_READS and replica_configured()):
+        if not settings.DATABASE_REPLICA_READS:
             return self.get_response(request)
         if request.method not in SAFE_METHODS:
             response = self.get_response(request)

@@ -11,7 +11,9 @@ writes (a sign-in, a contribution) waited out their 5 s and failed.
 Every SQLite connection times its `BEGIN`: one that waited longer than
 `NOTICE_AFTER` touches a file beside the database. A harvest, after each page,
 pauses when that file was touched lately (`writers_waited`), so that the waiters
-find the lock free. Nothing is paused when no one waits.
+find the lock free. Nothing is paused when no one waits. The timing wraps
+every statement of the connection (Django's execute wrappers): 0.3 µs a query,
+measured on `SELECT 1` (1.64 against 1.37 µs).
 """
 
 import contextlib
