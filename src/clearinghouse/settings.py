@@ -404,9 +404,15 @@ MATRIX_MAX_COLUMNS = env.int("MATRIX_MAX_COLUMNS", default=40)
 # PostgreSQL when DATABASE_URL is PostgreSQL and the embedded engine otherwise.
 SEARCH_BACKEND = env.str("SEARCH_BACKEND", default="")
 SEARCH_INDEX_DIR = Path(env.str("SEARCH_INDEX_DIR", default=str(VAR_DIR / "search")))
-# Embedded engine: facet counts are exact up to this many matches, estimated
-# from a sample beyond (decision record 0012).
+# Facet counts are exact up to this many matches, estimated from a sample
+# beyond (decision record 0012), on both engines.
 SEARCH_EXACT_FACETS_UP_TO = env.int("SEARCH_EXACT_FACETS_UP_TO", default=20_000)
+# PostgreSQL engine: connections writing a large batch of documents (a
+# reindex) at once, each batch's vectors computed on a server core.
+SEARCH_PG_WRITERS = env.int("SEARCH_PG_WRITERS", default=2)
+# PostgreSQL engine: a search matching more documents than this ranks a fixed
+# sample of about this many of them (0: rank every match; decision 0005).
+SEARCH_PG_RANK_SAMPLE = env.int("SEARCH_PG_RANK_SAMPLE", default=5_000)
 
 # The library: the largest file accepted for upload, and the longest text kept.
 LIBRARY_MAX_UPLOAD_BYTES = env.int("LIBRARY_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)

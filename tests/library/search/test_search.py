@@ -1,11 +1,14 @@
 """Search behaviour, the same on every engine (run once per backend in CI)."""
 
+import importlib
 import random
+from collections import Counter
 from datetime import date
 
 import pytest
 
 from clearinghouse.library.search import SearchRequest, get_backend
+from clearinghouse.library.search.base import SAMPLE_BUCKETS, sample_bucket
 
 from .conftest import doc
 
@@ -398,6 +401,122 @@ def test_bad_page_numbers_are_bounded(corpus):
     result = search(corpus, "", page=-3, per_page=10_000)
     assert len(result.hits) == 8
     assert search(corpus, "", page=10**9, per_page=20).hits == []
+
+
+# Facet counts of broad searches ----------------------------------------------
+
+
+def test_broad_searches_estimate_facet_counts_from_a_sample(backend):
+    backend.exact_facets, backend.facet_sample = 1_000, 500
+    backend.index(
+        doc(n, "Spam", facets={"type": ["law" if n % 4 else "report"]})
+        for n in range(1, 4001)
+    )
+    result = backend.search(SearchRequest(q="spam"))
+    assert result.total == 4000  # the total is always exact
+    assert not result.facets_exact
+    counts = dict(result.facets["type"])
+    assert set(counts) == {"law", "report"}
+    assert abs(counts["law"] - 3000) < 300 and abs(counts["report"] - 1000) < 200
+    # A narrower search (under the limit) is counted exactly.
+    narrow = backend.search(SearchRequest(q="spam", filters={"type": ["report"]}))
+    assert narrow.total == 1000 and narrow.facets_exact
+    assert dict(narrow.facets["type"]) == {"report": 1000}
+    # So is every search once the limit is raised above it.
+    backend.exact_facets = 10_000
+    whole = backend.search(SearchRequest(q="spam"))
+    assert whole.facets_exact
+    assert dict(whole.facets["type"]) == {"law": 3000, "report": 1000}
+
+
+def test_sample_buckets_spread_documents_evenly():
+    sizes = Counter(sample_bucket(n) for n in range(1, 64_001))
+    assert set(sizes) == set(range(SAMPLE_BUCKETS))
+    assert max(sizes.values()) < 1.1 * 1_000 and min(sizes.values()) > 0.9 * 1_000
+
+
+@pytest.mark.scale
+def test_the_bucket_migration_gives_stored_entries_their_buckets(backend):
+    """PostgreSQL (`make test-scale`): entries stored before the bucket column
+    get, from the migration's SQL, the buckets `sample_bucket` gives."""
+    from django.db import connection
+
+    migration = importlib.import_module(
+        "clearinghouse.library.search.migrations.0002_sample_bucket"
+    )
+    ids = [1, 2, 63, 10**6, 2**40 + 7, 2**62 + 12345, 2**63 - 1]
+    backend.index(doc(i, "Spam") for i in ids)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE library_search_entry SET bucket = 0")
+        cursor.execute(migration.ADD_SQL)
+        cursor.execute("SELECT id, bucket FROM library_search_entry ORDER BY id")
+        stored = cursor.fetchall()
+    assert stored == [(i, sample_bucket(i)) for i in sorted(ids)]
+    assert len({bucket for _id, bucket in stored}) > 3
+
+
+@pytest.mark.scale
+def test_postgresql_ranks_a_fixed_sample_of_a_broad_search(backend):
+    """PostgreSQL (`make test-scale`): above SEARCH_PG_RANK_SAMPLE matches,
+    the page is ranked among the matches in a few sample buckets; a page
+    beyond them is ranked among every match; 0 ranks every match."""
+    backend.rank_sample = 100
+    backend.index(
+        doc(n, "Spam" if n % 10 else "Spam spam spam", f"Message {n} spam")
+        for n in range(1, 1601)
+    )
+    buckets = backend.rank_buckets(1600)
+    assert 1 < buckets < SAMPLE_BUCKETS
+    in_sample = {n for n in range(1, 1601) if sample_bucket(n) < buckets}
+    first = backend.search(SearchRequest(q="spam", per_page=20))
+    assert first.total == 1600
+    ids = [hit.id for hit in first.hits]
+    assert set(ids) <= in_sample
+    # The best of the sample: titles saying "spam" three times come first.
+    assert all(n % 10 == 0 for n in ids[: min(20, sum(n % 10 == 0 for n in in_sample))])
+    second = backend.search(SearchRequest(q="spam", per_page=20, page=2))
+    assert not set(ids) & {hit.id for hit in second.hits}
+    # A page past the sample's matches is ranked among every match.
+    deep_page = len(in_sample) // 20 + 2
+    deep = backend.search(SearchRequest(q="spam", per_page=20, page=deep_page))
+    assert len(deep.hits) == 20
+    backend.rank_sample = 0
+    assert backend.rank_buckets(1600) == SAMPLE_BUCKETS
+    every = backend.search(SearchRequest(q="spam", per_page=20))
+    assert all(hit.id % 10 == 0 for hit in every.hits)
+    assert {hit.id for hit in every.hits} - in_sample  # beyond the sample
+
+
+@pytest.mark.scale
+def test_postgresql_writes_a_large_stream_with_several_connections(
+    transactional_db, settings
+):
+    """PostgreSQL (`make test-scale`): outside a transaction, batches go to
+    writer threads; inside one, they stay in the caller's transaction; a
+    batch the server refuses is an error, not a silent loss."""
+    from django.db import DatabaseError, transaction
+
+    from clearinghouse.library.search.postgres_backend import BATCH, PostgresBackend
+
+    settings.SEARCH_PG_WRITERS = 3
+    backend = PostgresBackend()
+    backend.clear()
+    n = 3 * BATCH + 7
+    try:
+        assert backend.index(doc(i, f"Spam {i}") for i in range(1, n + 1)) == n
+        assert backend.count() == n
+        assert backend.search(SearchRequest(q=f"spam {n}")).total == 1
+        with transaction.atomic():
+            backend.index(doc(i, "Ham") for i in range(n + 1, n + 2 * BATCH + 1))
+            assert backend.count() == n + 2 * BATCH
+            transaction.set_rollback(True)
+        assert backend.count() == n
+        too_large = [doc(i, "Eggs") for i in range(n + 1, n + 2 * BATCH)]
+        too_large.append(doc(2**63, "Eggs"))  # beyond bigint: refused
+        with pytest.raises(DatabaseError):
+            backend.index(too_large)
+    finally:
+        backend.clear()
 
 
 # Choosing the engine ---------------------------------------------------------

@@ -1,16 +1,9 @@
 """The embedded engine's own mechanics: readers in other processes, slots."""
 
-from collections import Counter
-
 import pytest
 
 from clearinghouse.library.search import SearchRequest, tantivy_backend
-from clearinghouse.library.search.tantivy_backend import (
-    SAMPLE_BUCKETS,
-    SLOTS,
-    TantivyBackend,
-    sample_bucket,
-)
+from clearinghouse.library.search.tantivy_backend import SLOTS, TantivyBackend
 
 from .conftest import doc
 
@@ -41,32 +34,6 @@ def test_facet_values_beyond_the_slots_are_counted(tmp_path):
     assert counts[many[0]] == 1
     assert counts[many[-1]] == 2
     assert sum(counts.values()) == len(many) + 2
-
-
-def test_broad_searches_estimate_facet_counts_from_a_sample(tmp_path, settings):
-    settings.SEARCH_EXACT_FACETS_UP_TO = 1_000
-    backend = TantivyBackend(index_dir=tmp_path)
-    backend.facet_sample = 500
-    backend.index(
-        doc(n, "Spam", facets={"type": ["law" if n % 4 else "report"]})
-        for n in range(1, 4001)
-    )
-    result = backend.search(SearchRequest(q="spam"))
-    assert result.total == 4000  # the total is always exact
-    assert not result.facets_exact
-    counts = dict(result.facets["type"])
-    assert set(counts) == {"law", "report"}
-    assert abs(counts["law"] - 3000) < 300 and abs(counts["report"] - 1000) < 200
-    # A narrower search (under the limit) is counted exactly.
-    narrow = backend.search(SearchRequest(q="spam", filters={"type": ["report"]}))
-    assert narrow.total == 1000 and narrow.facets_exact
-    assert dict(narrow.facets["type"]) == {"report": 1000}
-
-
-def test_sample_buckets_spread_documents_evenly():
-    sizes = Counter(sample_bucket(n) for n in range(1, 64_001))
-    assert set(sizes) == set(range(SAMPLE_BUCKETS))
-    assert max(sizes.values()) < 1.1 * 1_000 and min(sizes.values()) > 0.9 * 1_000
 
 
 def test_an_index_of_an_older_layout_is_emptied_for_a_reindex(tmp_path):

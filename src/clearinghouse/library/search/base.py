@@ -29,6 +29,19 @@ MAX_DEPTH = 10_000
 FACET_LIMIT = 50
 # Values of one facet in a filter; more is not a human query.
 MAX_FILTER_VALUES = 50
+# Facet counts are exact up to this many matches (setting
+# SEARCH_EXACT_FACETS_UP_TO); broader queries count a sample of about
+# FACET_SAMPLE matches drawn from SAMPLE_BUCKETS fixed buckets of documents
+# (`sample_bucket`), so that their cost stays that of FACET_SAMPLE matches
+# however broad the query. Both engines store each document's bucket.
+EXACT_FACETS_UP_TO = 20_000
+FACET_SAMPLE = 10_000
+SAMPLE_BUCKETS = 64
+
+
+def sample_bucket(doc_id: int) -> int:
+    """The document's sample bucket: the top bits of a multiplicative hash."""
+    return ((doc_id * 0x9E3779B97F4A7C15) & 0xFFFF_FFFF_FFFF_FFFF) >> 58
 
 
 @dataclass(frozen=True)
@@ -105,6 +118,23 @@ class SearchBackend:
     """
 
     name = "base"
+
+    def __init__(self) -> None:
+        from django.conf import settings
+
+        self.facet_sample = FACET_SAMPLE
+        self.exact_facets = int(
+            getattr(settings, "SEARCH_EXACT_FACETS_UP_TO", EXACT_FACETS_UP_TO)
+        )
+
+    def sample_buckets(self, total: int) -> int:
+        """How many sample buckets (of SAMPLE_BUCKETS) to count the facets of
+        `total` matches in: all of them up to `exact_facets` matches, else
+        enough for about `facet_sample` matches."""
+        if total <= self.exact_facets:
+            return SAMPLE_BUCKETS
+        wanted = SAMPLE_BUCKETS * self.facet_sample
+        return max(1, min(SAMPLE_BUCKETS, -(-wanted // total)))
 
     def index(self, docs: Iterable[IndexDoc]) -> int:  # pragma: no cover
         """Add or replace documents; return how many were written."""
@@ -185,6 +215,18 @@ def clean_request(request: SearchRequest) -> SearchRequest:
         facets=bool(request.facets),
         facet_limit=max(1, int(request.facet_limit or FACET_LIMIT)),
     )
+
+
+def scale_sampled(counts: dict[str, dict[str, int]], buckets: int) -> bool:
+    """Scale facet counts taken in `buckets` sample buckets up to the whole
+    (in place); return whether they are exact (every bucket counted)."""
+    if buckets >= SAMPLE_BUCKETS:
+        return True
+    scale = SAMPLE_BUCKETS / buckets
+    for values in counts.values():
+        for value, n in values.items():
+            values[value] = max(1, round(n * scale))
+    return False
 
 
 def top_facets(

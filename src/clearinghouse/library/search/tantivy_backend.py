@@ -47,9 +47,16 @@ from datetime import date
 from pathlib import Path
 
 import tantivy
-from django.conf import settings
 
-from .base import FACET_KEYS, IndexDoc, SearchBackend, SearchRequest
+from .base import (
+    FACET_KEYS,
+    SAMPLE_BUCKETS,
+    IndexDoc,
+    SearchBackend,
+    SearchRequest,
+    sample_bucket,
+    scale_sampled,
+)
 from .query import ParsedQuery, Phrase
 from .text import index_text
 
@@ -87,12 +94,6 @@ COMMIT_EVERY = 50_000
 AGG_SIZE = 65_000 // (sum(SLOTS.values()) + len(SLOTS))  # tantivy's bucket cap
 EPOCH = date(1970, 1, 1)
 COUNT_AGG = {"total": {"value_count": {"field": "id"}}}
-# Facet counts are exact up to this many matches (setting
-# SEARCH_EXACT_FACETS_UP_TO); broader queries count a sample of about
-# FACET_SAMPLE matches drawn from SAMPLE_BUCKETS fixed buckets of documents.
-EXACT_FACETS_UP_TO = 20_000
-FACET_SAMPLE = 10_000
-SAMPLE_BUCKETS = 64
 _OPEN = weakref.WeakSet()  # backends of this process, closed at exit
 # Documents are prepared in chunks of CHUNK; a chunk of at least
 # PARALLEL_FROM documents (a reindex, a harvest, a bulk import) is prepared
@@ -109,11 +110,6 @@ _POOL_LOCK = threading.Lock()
 def _close_writers() -> None:
     for backend in list(_OPEN):
         backend.close_writer()
-
-
-def sample_bucket(doc_id: int) -> int:
-    """The document's sample bucket: the top bits of a multiplicative hash."""
-    return ((doc_id * 0x9E3779B97F4A7C15) & 0xFFFF_FFFF_FFFF_FFFF) >> 58
 
 
 def _prepare(texts: tuple[str, str, str]) -> tuple[str, str, bytes]:
@@ -185,6 +181,7 @@ class TantivyBackend(SearchBackend):
     name = "tantivy"
 
     def __init__(self, *, index_dir: str | os.PathLike) -> None:
+        super().__init__()
         self.path = Path(index_dir)
         self.path.mkdir(parents=True, exist_ok=True)
         self.schema = _schema()
@@ -202,11 +199,7 @@ class TantivyBackend(SearchBackend):
             for key in FACET_KEYS
             for slot in [*range(SLOTS[key]), "x"]
         }
-        self.facet_sample = FACET_SAMPLE
         self.parallel_from = PARALLEL_FROM
-        self.exact_facets = int(
-            getattr(settings, "SEARCH_EXACT_FACETS_UP_TO", EXACT_FACETS_UP_TO)
-        )
 
     def _open_index(self) -> tantivy.Index:
         """The index in the directory; one of an older layout is started afresh.
@@ -488,10 +481,7 @@ class TantivyBackend(SearchBackend):
         counts: dict[str, dict[str, int]] = {key: {} for key in FACET_KEYS}
         if not total:
             return counts, True
-        buckets = SAMPLE_BUCKETS
-        if total > self.exact_facets:
-            wanted = SAMPLE_BUCKETS * self.facet_sample
-            buckets = min(SAMPLE_BUCKETS, -(-wanted // total))
+        buckets = self.sample_buckets(total)
         if buckets < SAMPLE_BUCKETS:
             sample = tantivy.Query.term_set_query(
                 self.schema, "bucket", list(range(buckets))
@@ -502,18 +492,13 @@ class TantivyBackend(SearchBackend):
                     (tantivy.Occur.Must, tantivy.Query.const_score_query(sample, 0.0)),
                 ]
             )
-        scale = SAMPLE_BUCKETS / buckets
         for name, agg in searcher.aggregate(q, self._aggs).items():
             key = name[2:].rsplit("_", 1)[0]
             bucket_counts = counts[key]
             for bucket in agg["buckets"]:
                 value = bucket["key"]
                 bucket_counts[value] = bucket_counts.get(value, 0) + bucket["doc_count"]
-        if buckets < SAMPLE_BUCKETS:
-            for bucket_counts in counts.values():
-                for value, n in bucket_counts.items():
-                    bucket_counts[value] = max(1, round(n * scale))
-        return counts, buckets == SAMPLE_BUCKETS
+        return counts, scale_sampled(counts, buckets)
 
     def _texts(self, ids: list[int]) -> dict[int, tuple[str, str, str]]:
         searcher = self._searcher()
