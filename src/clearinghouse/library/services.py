@@ -302,12 +302,14 @@ class _HarvestBatch:
             match |= Q(doi__in=dois)
         if urls := {v["canonical_url"] for v in values if v["canonical_url"]}:
             match |= Q(canonical_url__in=urls)
-        dated = [v for v in values if v["date"] is not None]
-        if dated:
-            match |= Q(
-                title_key__in={v["title_key"] for v in dated},
-                date__in={v["date"] for v in dated},
-            )
+        if keys := {v["title_key"] for v in values if v["date"] is not None}:
+            # By title key alone, not with the dates too: a batch has few
+            # dates, each shared by many documents, and SQLite then walks
+            # the date's index, reading every document of those dates for
+            # each batch (a first harvest's batches grew with the library).
+            # A document of another date that shares a title key is read and
+            # matches nothing (keys are title *and* date).
+            match |= Q(title_key__in=keys)
         documents = {d.pk: d for d in Document.objects.filter(match).order_by("pk")}
         for document in documents.values():
             self._add(document, rank=(0, document.pk))
