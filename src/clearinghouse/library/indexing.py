@@ -187,8 +187,13 @@ def _batches(ids: list[int], size: int) -> Iterator[list[int]]:
         yield ids[start : start + size]
 
 
-def index_documents(ids: Iterable[int], *, batch_size: int = 500) -> int:
-    """Bring the index in step with these documents: published in, others out."""
+def index_documents(
+    ids: Iterable[int], *, batch_size: int = 500, commit: bool = True
+) -> int:
+    """Bring the index in step with these documents: published in, others out.
+
+    Without `commit`, the engine may keep what is added until its `commit()`
+    (see `SearchBackend.index`)."""
     from .search import get_backend
 
     backend = get_backend()
@@ -198,7 +203,7 @@ def index_documents(ids: Iterable[int], *, batch_size: int = 500) -> int:
         public = _published_index_docs(batch)
         gone = set(batch) - {entry.id for entry in public}
         if public:
-            backend.index(public)
+            backend.index(public, commit=commit)
             indexed += len(public)
         if gone:
             backend.delete(sorted(gone))

@@ -133,8 +133,9 @@ class PostgresBackend(SearchBackend):
             for config, rows in by_config.items():
                 cursor.executemany(_upsert_sql(config), rows)
 
-    def index(self, docs: Iterable[IndexDoc]) -> int:
-        """Add or replace documents (by id), in transactions of BATCH rows."""
+    def index(self, docs: Iterable[IndexDoc], *, commit: bool = True) -> int:
+        """Add or replace documents (by id), in transactions of BATCH rows
+        (committed with the database's: `commit` does not apply)."""
         written, batch = 0, []
         for doc in docs:
             batch.append(doc)
