@@ -475,3 +475,42 @@ def test_the_canonical_address_keeps_only_what_identifies_the_page(address, cano
     from clearinghouse.library.text import canonical_url
 
     assert canonical_url(address) == canonical
+
+
+def _random_address(rng) -> str:
+    """An address built from pieces that are sometimes plain, sometimes not."""
+
+    def label():
+        length = rng.choice([1, 2, 5, 61, 62, 63, 64])
+        chars = "ab9-" if rng.random() < 0.8 else "ab9-Z_é"
+        return "".join(rng.choice(chars) for _ in range(length))
+
+    host = ".".join(label() for _ in range(rng.randint(1, 4)))
+    host += rng.choice([".org", ".org", ".ORG", ".o", ".museum", ".xn--p1ai", ".9", ""])
+    if rng.random() < 0.02:
+        host = ".".join(["a" * 63] * 4) + ".org"  # longer than 253
+    chars = "a/._~%-" if rng.random() < 0.7 else "a/._~%-?#:@ Ü"
+    path = "".join(rng.choice(chars) for _ in range(rng.randint(0, 12)))
+    return (
+        rng.choice(["http://", "https://", "https://", "HTTPS://", "ftp://", "http:/"])
+        + rng.choice(["", "", "", "", "user@"])
+        + host
+        + rng.choice(["", "", "", "", ":8080", ":443", ":x"])
+        + (("/" + path) if rng.random() < 0.8 else path)
+    )
+
+
+def test_plain_addresses_are_stored_and_keyed_as_any_address_is():
+    import random
+
+    from clearinghouse.library.services import _checked_url_and_key, _url_and_key
+
+    rng = random.Random(2004)  # noqa: S311 (seeded test data, not secrets)
+    addresses = [_random_address(rng) for _ in range(20000)]
+    addresses += ["https://bench.example.org/doc/1", "http://a.bc/", "http://a.bc"]
+    plain = 0
+    for address in addresses:
+        got = _url_and_key(address)
+        assert got == _checked_url_and_key(address), address
+        plain += got[0] != "" and got[1] == address.rstrip("/")
+    assert plain > 300  # the fast path was taken often
