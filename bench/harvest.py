@@ -1,6 +1,6 @@
 """Benchmark bench/harvest: 100,000 Dublin Core records from a loopback OAI-PMH server.
 
-End to end: our harvester fetches (guarded fetcher), parses (defusedxml),
+End to end: our harvester fetches (guarded fetcher), parses (lxml, entities refused),
 upserts into the library (matching, provenance, issue suggestions) and
 indexes (the library's search index, on commit). The floor is the same run's
 bare `oaipmh-scythe` iteration over the same server.

@@ -14,10 +14,10 @@ import re
 from datetime import UTC, datetime
 from functools import lru_cache
 from urllib.parse import urlencode
-from xml.etree.ElementTree import Element
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from lxml.etree import _Element as Element
 
 from clearinghouse.library.models import DocumentProvenance, DocumentType
 
