@@ -449,6 +449,22 @@ def test_a_created_document_holds_what_the_model_builds_from_its_values():
             if not name.startswith("history_")
         } == stored
     assert full.document.authors is not bare.document.authors
+    # Its provenance too is the row `DocumentProvenance(**values)` gives.
+    stored = DocumentProvenance.objects.filter(document=full.document).values().get()
+    expected = DocumentProvenance(
+        document=full.document,
+        source_key="federation:1",
+        source_label="Partner federation:1",
+        source_url="https://partner.example.org/oai",
+        original_identifier="full",
+        datestamp=STAMP,
+        fetched_at=stored["fetched_at"],  # the time of the harvest
+    )
+    assert _columns(stored, without=("id",)) == {
+        f.attname: getattr(expected, f.attname)
+        for f in DocumentProvenance._meta.concrete_fields
+        if f.attname != "id"
+    }
 
 
 def test_a_provenance_with_an_overlong_identifier_is_refused_with_its_field():

@@ -32,6 +32,8 @@ from .harvesting import (
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
 DC = "{http://purl.org/dc/elements/1.1/}"
+_DC_ANY = f"{DC}*"
+_DC_LENGTH = len(DC)
 MAX_RESTARTS = 2
 MAX_PAGES = 1_000_000
 
@@ -88,12 +90,11 @@ def _dc_texts(metadata: Element) -> dict[str, list[str]]:
     """The non-blank texts of every Dublin Core element, by name, in document
     order (one walk of the record, where a walk per name cost eight)."""
     texts: dict[str, list[str]] = {}
-    for element in metadata.iter():
-        tag = element.tag
-        if isinstance(tag, str) and tag.startswith(DC) and element.text:
-            text = element.text.strip()
-            if text:
-                texts.setdefault(tag[len(DC) :], []).append(text)
+    # Only Dublin Core elements are made Python objects (lxml filters them).
+    for element in metadata.iter(_DC_ANY):
+        text = element.text
+        if text and (text := text.strip()):
+            texts.setdefault(element.tag[_DC_LENGTH:], []).append(text)
     return texts
 
 
