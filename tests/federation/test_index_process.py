@@ -28,8 +28,15 @@ def _index(settings, tmp_path):
     get_backend().clear()
 
 
-def test_a_large_harvest_is_in_the_search_index_when_it_ends(make_source, monkeypatch):
-    # Hand the indexing process a few documents at a time: several batches.
+@pytest.mark.parametrize("engine", ["", "tantivy"])
+def test_a_large_harvest_is_in_the_search_index_when_it_ends(
+    make_source, monkeypatch, settings, engine
+):
+    # Hand the indexing process a few documents at a time: several batches,
+    # committed together when the process ends (the embedded engine's
+    # commits wait for 5,000 documents or 5 seconds).
+    if engine:
+        settings.SEARCH_BACKEND = engine
     monkeypatch.setattr(harvesting, "INDEX_PROCESS_BATCH_SIZE", 60)
     repository = OaiRepository(page_size=50)
     repository.add(330)
