@@ -252,6 +252,24 @@ def test_issues_are_suggested_from_the_text_in_any_language():
     assert other.document.issue_tags.get().issue == issue
 
 
+def test_a_given_issue_is_stored_as_the_model_builds_the_tag_with_its_history():
+    from clearinghouse.library.models import DocumentIssue
+
+    issue = IssueFactory(name="Interconnection costs")
+    outcome = harvest(title="Peering in West Africa", issue_ids=[issue.pk])
+    stored = DocumentIssue.objects.filter(document=outcome.document).values().get()
+    expected = DocumentIssue(
+        document=outcome.document, issue=issue, confirmed=False, score=1.0
+    )
+    assert {k: v for k, v in stored.items() if k != "id"} == {
+        f.attname: getattr(expected, f.attname)
+        for f in DocumentIssue._meta.concrete_fields
+        if f.attname != "id"
+    }
+    version = DocumentIssue.history.model.objects.filter(id=stored["id"]).get()
+    assert version.history_type == "+" and version.score == 1.0
+
+
 def test_a_malformed_address_or_author_list_is_cleaned_not_fatal():
     outcome = harvest(
         url="http://exa mple.org/<x>",

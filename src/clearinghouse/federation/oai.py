@@ -112,8 +112,7 @@ def dublin_core_fields(metadata: Element) -> dict:
     plain = [i for i in identifiers if i not in urls and not _DOI.fullmatch(i)]
     doc_type = ""
     for value in texts.get("type", []):
-        lowered = value.lower()
-        doc_type = next((t for word, t in TYPES if word in lowered), "")
+        doc_type = _doc_type(value)
         if doc_type:
             break
     language = ""
@@ -141,6 +140,14 @@ def dublin_core_fields(metadata: Element) -> dict:
         "doi": cap(doi, "doi"),
         "licence": cap(next(iter(texts.get("rights", [])), ""), "licence"),
     }
+
+
+@lru_cache(maxsize=1024)
+def _doc_type(value: str) -> str:
+    """Our document type for a dc:type value ("" if none): the first of TYPES
+    whose word it contains. Remembered: a repository uses a few values."""
+    lowered = value.lower()
+    return next((t for word, t in TYPES if word in lowered), "")
 
 
 @lru_cache(maxsize=1024)

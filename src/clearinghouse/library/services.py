@@ -258,10 +258,10 @@ def _new_document(values: dict) -> Document:
     return Document(*row)
 
 
-def _new_provenance(**values) -> DocumentProvenance:
-    """`DocumentProvenance(**values)`, built as `_new_document` builds a
-    document."""
-    return DocumentProvenance(*_row_of(DocumentProvenance, values, keep_blank=True))
+def _new_row_object(model, **values):
+    """`model(**values)` (a provenance, a tag), built from a row of every
+    column as `_new_document` builds a document."""
+    return model(*_row_of(model, values, keep_blank=True))
 
 
 def _matching_ids(
@@ -505,7 +505,8 @@ class _HarvestBatch:
         }
         if provenance is None:
             _check_identifier(identifier)
-            candidate = _new_provenance(
+            candidate = _new_row_object(
+                DocumentProvenance,
                 source_key=self.source_key,
                 original_identifier=identifier,
                 fetched_at=self.now,
@@ -615,11 +616,11 @@ class _HarvestBatch:
             if pk not in tags and pk not in given
         ]
         for pk, score in new:
-            self.new_tags.append(
-                DocumentIssue(
-                    document=document, issue_id=pk, confirmed=False, score=score
-                )
+            tag = _new_row_object(
+                DocumentIssue, issue_id=pk, confirmed=False, score=score
             )
+            tag.document = document
+            self.new_tags.append(tag)
             tags.add(pk)
         linked = self.institutions[id(document)]
         missing = {
