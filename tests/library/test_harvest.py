@@ -302,6 +302,22 @@ def batch(records, key="federation:1"):
     )
 
 
+def test_a_batch_inserted_in_several_statements_keys_each_record_to_its_row(
+    monkeypatch,
+):
+    from clearinghouse.library import bulk
+
+    monkeypatch.setattr(bulk, "RETURNING_ROWS", 7)  # 30 records: 5 statements
+    outcomes = batch([(f"r{n}", {"title": f"Report number {n}"}) for n in range(30)])
+    stored = dict(Document.objects.values_list("pk", "title"))
+    assert [stored[o.document.pk] for o in outcomes] == [
+        f"Report number {n}" for n in range(30)
+    ]
+    assert dict(
+        DocumentProvenance.objects.values_list("original_identifier", "document_id")
+    ) == {f"r{n}": o.document.pk for n, o in enumerate(outcomes)}
+
+
 def test_a_batch_matches_records_to_documents_created_earlier_in_the_same_batch():
     outcomes = batch(
         [
