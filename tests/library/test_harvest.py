@@ -564,3 +564,27 @@ def test_plain_addresses_are_stored_and_keyed_as_any_address_is():
         assert got == _checked_url_and_key(address), address
         plain += got[0] != "" and got[1] == address.rstrip("/")
     assert plain > 300  # the fast path was taken often
+
+
+def test_plain_ascii_text_is_cleaned_as_any_text_is():
+    import random
+
+    from clearinghouse.library.text import _plain_text, plain_text
+
+    pieces = ["a", "Z", "9", " ", "  ", ".", "'", ">", "~", "=", ";"]
+    pieces += ["\n", "\r\n", "\t", "<b>", "&amp;", "&", "é", "\x00", "\x7f", "\u2003"]
+    rng = random.Random(2004)  # noqa: S311 (seeded test data, not secrets)
+    plain = 0
+    for _ in range(20000):
+        weights = [20] * 11 + [1] * 10 if rng.random() < 0.6 else None
+        text = "".join(rng.choices(pieces, weights=weights, k=rng.randint(0, 30)))
+        for single_line in (True, False):
+            for limit in (5, 300):
+                got = plain_text(text, limit=limit, single_line=single_line)
+                assert got == _plain_text(text, limit=limit, single_line=single_line), (
+                    text,
+                    single_line,
+                    limit,
+                )
+        plain += text.isascii() and text.isprintable() and "<" not in text
+    assert plain > 1000  # the fast path was taken often
