@@ -142,7 +142,7 @@ class Table:
 def max_params(connection) -> int | None:
     """The most parameters one statement may take on this connection: on
     SQLite its own limit (Django assumes 999, SQLite's default before 3.32;
-    it is 32,766 since, and a page of documents then goes in one statement
+    32,766 by default since; a page of documents then goes in one statement
     instead of about fifteen), else the backend's (None: no limit)."""
     if connection.vendor == "sqlite":
         connection.ensure_connection()
