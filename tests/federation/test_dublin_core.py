@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from clearinghouse.federation.harvesting import parse_xml
+from clearinghouse.federation.harvesting import HarvestFailed, parse_xml
 from clearinghouse.federation.oai import OAI, dublin_core_fields
 from clearinghouse.library.models import Document, DocumentStatus
 from tests.loopback import LoopbackServer, send
@@ -50,3 +50,34 @@ def test_a_recorded_response_is_harvested_by_the_command(make_source, capsys):
     assert document.language == "fr"
     assert document.status == DocumentStatus.PUBLISHED
     assert Document.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("content", "refusal"),
+    [
+        (b'<!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>', "entities"),
+        (b'<!DOCTYPE a [<!ENTITY e "x">]><a>no reference</a>', "entities"),
+        (
+            b'<!DOCTYPE a [<!ENTITY e SYSTEM "file:///etc/passwd">]><a>&e;</a>',
+            "entities",
+        ),
+        (b'<!DOCTYPE a SYSTEM "http://example.org/a.dtd"><a>&e;</a>', "entities"),
+        (b"<a>&e;</a>", "well-formed"),
+        (b"<a>caf\xe9</a>", "well-formed"),
+        (b"<a><b>", "well-formed"),
+        (b"", "well-formed"),
+    ],
+)
+def test_xml_with_entities_or_broken_is_refused(content, refusal):
+    with pytest.raises(HarvestFailed) as refused:
+        parse_xml(content, what="The response")
+    assert refusal in refused.value.message
+
+
+def test_texts_read_through_comments_instructions_and_cdata():
+    root = parse_xml(
+        b'<!DOCTYPE a SYSTEM "a.dtd"><a>A<!--x-->B<?pi x?>C'
+        b"<![CDATA[<D>]]>&amp;&#69;</a>",
+        what="The response",
+    )
+    assert root.text == "ABC<D>&E"

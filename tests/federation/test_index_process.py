@@ -14,6 +14,7 @@ from clearinghouse.federation.services import source_harvest
 from clearinghouse.library.index_process import IndexingProcess
 from clearinghouse.library.models import Document
 from clearinghouse.library.search import get_backend
+from tests.library.factories import DocumentFactory
 
 from .oai_server import OaiRepository, serve
 
@@ -27,8 +28,15 @@ def _index(settings, tmp_path):
     get_backend().clear()
 
 
-def test_a_large_harvest_is_in_the_search_index_when_it_ends(make_source, monkeypatch):
-    # Hand the indexing process a few documents at a time: several batches.
+@pytest.mark.parametrize("engine", ["", "tantivy"])
+def test_a_large_harvest_is_in_the_search_index_when_it_ends(
+    make_source, monkeypatch, settings, engine
+):
+    # Hand the indexing process a few documents at a time: several batches,
+    # committed together when the process ends (the embedded engine's
+    # commits wait for 5,000 documents or 5 seconds).
+    if engine:
+        settings.SEARCH_BACKEND = engine
     monkeypatch.setattr(harvesting, "INDEX_PROCESS_BATCH_SIZE", 60)
     repository = OaiRepository(page_size=50)
     repository.add(330)
@@ -64,3 +72,18 @@ def test_a_process_started_ahead_then_given_nothing_ends_with_the_index_unchange
     indexer.finish()
     assert not indexer.started
     assert get_backend().count() == 0
+
+
+def test_what_the_process_could_not_index_is_indexed_here_once_it_ends(settings):
+    # The process is given a search backend that cannot be loaded: every
+    # batch fails there, and the harvest's process indexes them itself.
+    documents = DocumentFactory.create_batch(3)
+    configured = getattr(settings, "SEARCH_BACKEND", "")
+    settings.SEARCH_BACKEND = "clearinghouse.library.search.missing.Backend"
+    indexer = IndexingProcess()
+    indexer.submit([documents[0].pk])
+    indexer.submit([d.pk for d in documents[1:]])
+    settings.SEARCH_BACKEND = configured
+    indexer.finish()
+    assert not indexer.started
+    assert get_backend().count() == 3

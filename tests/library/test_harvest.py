@@ -252,6 +252,24 @@ def test_issues_are_suggested_from_the_text_in_any_language():
     assert other.document.issue_tags.get().issue == issue
 
 
+def test_a_given_issue_is_stored_as_the_model_builds_the_tag_with_its_history():
+    from clearinghouse.library.models import DocumentIssue
+
+    issue = IssueFactory(name="Interconnection costs")
+    outcome = harvest(title="Peering in West Africa", issue_ids=[issue.pk])
+    stored = DocumentIssue.objects.filter(document=outcome.document).values().get()
+    expected = DocumentIssue(
+        document=outcome.document, issue=issue, confirmed=False, score=1.0
+    )
+    assert {k: v for k, v in stored.items() if k != "id"} == {
+        f.attname: getattr(expected, f.attname)
+        for f in DocumentIssue._meta.concrete_fields
+        if f.attname != "id"
+    }
+    version = DocumentIssue.history.model.objects.filter(id=stored["id"]).get()
+    assert version.history_type == "+" and version.score == 1.0
+
+
 def test_a_malformed_address_or_author_list_is_cleaned_not_fatal():
     outcome = harvest(
         url="http://exa mple.org/<x>",
@@ -282,6 +300,22 @@ def batch(records, key="federation:1"):
             for ident, fields in records
         ],
     )
+
+
+def test_a_batch_inserted_in_several_statements_keys_each_record_to_its_row(
+    monkeypatch,
+):
+    from clearinghouse.library import bulk
+
+    monkeypatch.setattr(bulk, "RETURNING_ROWS", 7)  # 30 records: 5 statements
+    outcomes = batch([(f"r{n}", {"title": f"Report number {n}"}) for n in range(30)])
+    stored = dict(Document.objects.values_list("pk", "title"))
+    assert [stored[o.document.pk] for o in outcomes] == [
+        f"Report number {n}" for n in range(30)
+    ]
+    assert dict(
+        DocumentProvenance.objects.values_list("original_identifier", "document_id")
+    ) == {f"r{n}": o.document.pk for n, o in enumerate(outcomes)}
 
 
 def test_a_batch_matches_records_to_documents_created_earlier_in_the_same_batch():
@@ -449,6 +483,22 @@ def test_a_created_document_holds_what_the_model_builds_from_its_values():
             if not name.startswith("history_")
         } == stored
     assert full.document.authors is not bare.document.authors
+    # Its provenance too is the row `DocumentProvenance(**values)` gives.
+    stored = DocumentProvenance.objects.filter(document=full.document).values().get()
+    expected = DocumentProvenance(
+        document=full.document,
+        source_key="federation:1",
+        source_label="Partner federation:1",
+        source_url="https://partner.example.org/oai",
+        original_identifier="full",
+        datestamp=STAMP,
+        fetched_at=stored["fetched_at"],  # the time of the harvest
+    )
+    assert _columns(stored, without=("id",)) == {
+        f.attname: getattr(expected, f.attname)
+        for f in DocumentProvenance._meta.concrete_fields
+        if f.attname != "id"
+    }
 
 
 def test_a_provenance_with_an_overlong_identifier_is_refused_with_its_field():
@@ -475,3 +525,66 @@ def test_the_canonical_address_keeps_only_what_identifies_the_page(address, cano
     from clearinghouse.library.text import canonical_url
 
     assert canonical_url(address) == canonical
+
+
+def _random_address(rng) -> str:
+    """An address built from pieces that are sometimes plain, sometimes not."""
+
+    def label():
+        length = rng.choice([1, 2, 5, 61, 62, 63, 64])
+        chars = "ab9-" if rng.random() < 0.8 else "ab9-Z_é"
+        return "".join(rng.choice(chars) for _ in range(length))
+
+    host = ".".join(label() for _ in range(rng.randint(1, 4)))
+    host += rng.choice([".org", ".org", ".ORG", ".o", ".museum", ".xn--p1ai", ".9", ""])
+    if rng.random() < 0.02:
+        host = ".".join(["a" * 63] * 4) + ".org"  # longer than 253
+    chars = "a/._~%-" if rng.random() < 0.7 else "a/._~%-?#:@ Ü"
+    path = "".join(rng.choice(chars) for _ in range(rng.randint(0, 12)))
+    return (
+        rng.choice(["http://", "https://", "https://", "HTTPS://", "ftp://", "http:/"])
+        + rng.choice(["", "", "", "", "user@"])
+        + host
+        + rng.choice(["", "", "", "", ":8080", ":443", ":x"])
+        + (("/" + path) if rng.random() < 0.8 else path)
+    )
+
+
+def test_plain_addresses_are_stored_and_keyed_as_any_address_is():
+    import random
+
+    from clearinghouse.library.services import _checked_url_and_key, _url_and_key
+
+    rng = random.Random(2004)  # noqa: S311 (seeded test data, not secrets)
+    addresses = [_random_address(rng) for _ in range(20000)]
+    addresses += ["https://bench.example.org/doc/1", "http://a.bc/", "http://a.bc"]
+    plain = 0
+    for address in addresses:
+        got = _url_and_key(address)
+        assert got == _checked_url_and_key(address), address
+        plain += got[0] != "" and got[1] == address.rstrip("/")
+    assert plain > 300  # the fast path was taken often
+
+
+def test_plain_ascii_text_is_cleaned_as_any_text_is():
+    import random
+
+    from clearinghouse.library.text import _plain_text, plain_text
+
+    pieces = ["a", "Z", "9", " ", "  ", ".", "'", ">", "~", "=", ";"]
+    pieces += ["\n", "\r\n", "\t", "<b>", "&amp;", "&", "é", "\x00", "\x7f", "\u2003"]
+    rng = random.Random(2004)  # noqa: S311 (seeded test data, not secrets)
+    plain = 0
+    for _ in range(20000):
+        weights = [20] * 11 + [1] * 10 if rng.random() < 0.6 else None
+        text = "".join(rng.choices(pieces, weights=weights, k=rng.randint(0, 30)))
+        for single_line in (True, False):
+            for limit in (5, 300):
+                got = plain_text(text, limit=limit, single_line=single_line)
+                assert got == _plain_text(text, limit=limit, single_line=single_line), (
+                    text,
+                    single_line,
+                    limit,
+                )
+        plain += text.isascii() and text.isprintable() and "<" not in text
+    assert plain > 1000  # the fast path was taken often

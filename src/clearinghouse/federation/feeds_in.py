@@ -1,8 +1,9 @@
 """RSS/Atom and iCalendar harvesting, with conditional requests.
 
-Feeds are screened by defusedxml before feedparser sees them (feedparser would
-expand entities). A feed lists recent entries only, so it is never a complete
-listing: nothing is withdrawn because an entry left the feed.
+Feeds are screened by `harvesting.parse_xml` (no entity declared or expanded)
+before feedparser sees them (feedparser would expand entities). A feed lists
+recent entries only, so it is never a complete listing: nothing is withdrawn
+because an entry left the feed.
 """
 
 from __future__ import annotations

@@ -14,10 +14,10 @@ import re
 from datetime import UTC, datetime
 from functools import lru_cache
 from urllib.parse import urlencode
-from xml.etree.ElementTree import Element
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from lxml.etree import _Element as Element
 
 from clearinghouse.library.models import DocumentProvenance, DocumentType
 
@@ -32,6 +32,8 @@ from .harvesting import (
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
 DC = "{http://purl.org/dc/elements/1.1/}"
+_DC_ANY = f"{DC}*"
+_DC_LENGTH = len(DC)
 MAX_RESTARTS = 2
 MAX_PAGES = 1_000_000
 
@@ -88,12 +90,11 @@ def _dc_texts(metadata: Element) -> dict[str, list[str]]:
     """The non-blank texts of every Dublin Core element, by name, in document
     order (one walk of the record, where a walk per name cost eight)."""
     texts: dict[str, list[str]] = {}
-    for element in metadata.iter():
-        tag = element.tag
-        if isinstance(tag, str) and tag.startswith(DC) and element.text:
-            text = element.text.strip()
-            if text:
-                texts.setdefault(tag[len(DC) :], []).append(text)
+    # Only Dublin Core elements are made Python objects (lxml filters them).
+    for element in metadata.iter(_DC_ANY):
+        text = element.text
+        if text and (text := text.strip()):
+            texts.setdefault(element.tag[_DC_LENGTH:], []).append(text)
     return texts
 
 
@@ -111,8 +112,7 @@ def dublin_core_fields(metadata: Element) -> dict:
     plain = [i for i in identifiers if i not in urls and not _DOI.fullmatch(i)]
     doc_type = ""
     for value in texts.get("type", []):
-        lowered = value.lower()
-        doc_type = next((t for word, t in TYPES if word in lowered), "")
+        doc_type = _doc_type(value)
         if doc_type:
             break
     language = ""
@@ -140,6 +140,14 @@ def dublin_core_fields(metadata: Element) -> dict:
         "doi": cap(doi, "doi"),
         "licence": cap(next(iter(texts.get("rights", [])), ""), "licence"),
     }
+
+
+@lru_cache(maxsize=1024)
+def _doc_type(value: str) -> str:
+    """Our document type for a dc:type value ("" if none): the first of TYPES
+    whose word it contains. Remembered: a repository uses a few values."""
+    lowered = value.lower()
+    return next((t for word, t in TYPES if word in lowered), "")
 
 
 @lru_cache(maxsize=1024)

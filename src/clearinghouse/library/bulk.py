@@ -11,6 +11,7 @@ NOTHING`) runs on SQLite (3.35 and later) and PostgreSQL alike.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from functools import cache, lru_cache, partial
 from operator import attrgetter
@@ -116,8 +117,11 @@ class Table:
         """
         connection = self.connection
         adapters = self._adapters(connection)
-        limit = connection.features.max_query_params
-        per = max(1, limit // len(self.fields)) if limit else RETURNING_ROWS
+        limit = max_params(connection)
+        per = max(
+            1,
+            min(RETURNING_ROWS, limit // len(self.fields) if limit else RETURNING_ROWS),
+        )
         keys: list[int] = []
         with connection.cursor() as cursor:
             for start in range(0, len(rows), per):
@@ -133,6 +137,17 @@ class Table:
         if len(keys) != len(rows):  # pragma: no cover (a database's broken promise)
             raise RuntimeError("INSERT … RETURNING returned another number of rows")
         return keys
+
+
+def max_params(connection) -> int | None:
+    """The most parameters one statement may take on this connection: on
+    SQLite its own limit (Django assumes 999, SQLite's default before 3.32;
+    32,766 by default since; a page of documents then goes in one statement
+    instead of about fifteen), else the backend's (None: no limit)."""
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return connection.features.max_query_params
 
 
 def _prep(field: models.Field, connection, value):

@@ -5,9 +5,21 @@ its functions from here before Django is set up.
 """
 
 import logging
+import threading
+import time
 from collections.abc import Iterable
 
 logger = logging.getLogger(__name__)
+
+# The indexing process commits the index once COMMIT_EVERY documents have
+# waited since its last commit, or COMMIT_SECONDS have passed since the first
+# of them, and when it closes. Each commit costs about as much as indexing
+# the documents it makes visible when it comes every 500 (a harvest's page),
+# a tenth of that every 5,000 (decision record 0007); a commit now and then
+# keeps a long harvest visible as it goes, and other writers of the index
+# (which wait for the process's writer) waiting no more than seconds.
+COMMIT_EVERY = 5_000
+COMMIT_SECONDS = 5.0
 
 
 # Settings the indexing process takes from the process that starts it (a test
@@ -29,10 +41,52 @@ def _start_indexing_process(overrides: dict) -> None:
     django.setup()
 
 
-def _index_in_process(ids: list[int]) -> int:
+class _Waiting:
+    """In the indexing process: what was indexed without a commit, since when."""
+
+    documents = 0
+    since = 0.0
+    timer: threading.Timer | None = None
+
+
+def _commit_in_process() -> None:
+    from .search import get_backend
+
+    if _Waiting.timer is not None:
+        _Waiting.timer.cancel()
+        _Waiting.timer = None
+    _Waiting.documents = 0
+    get_backend().commit()
+
+
+def _index_in_process(ids: list[int]) -> bool:
+    """Index these documents, committing when enough has waited (see
+    COMMIT_EVERY); whether everything indexed so far is now committed."""
     from .indexing import index_documents
 
-    return index_documents(ids)
+    if not _Waiting.documents:
+        _Waiting.since = time.monotonic()
+    try:
+        index_documents(ids, commit=False)
+    except Exception:
+        # The engine rolled back everything not committed: the harvest's
+        # process indexes it again (see `IndexingProcess.finish`).
+        _Waiting.documents = 0
+        raise
+    _Waiting.documents += len(ids)
+    waited = time.monotonic() - _Waiting.since
+    if _Waiting.documents >= COMMIT_EVERY or waited >= COMMIT_SECONDS:
+        _commit_in_process()
+        return True
+    if _Waiting.timer is None:
+        # A harvest that slows down (a slow partner) still shows its
+        # documents within seconds.
+        _Waiting.timer = threading.Timer(
+            max(0.0, COMMIT_SECONDS - waited), _commit_in_process
+        )
+        _Waiting.timer.daemon = True
+        _Waiting.timer.start()
+    return False
 
 
 def _warm_in_process() -> None:
@@ -44,9 +98,11 @@ def _warm_in_process() -> None:
 
 
 def _close_in_process() -> None:
-    """Let the indexing process's writer finish its merges and release the index."""
+    """Commit what waits, let the indexing process's writer finish its merges
+    and release the index."""
     from .search import get_backend
 
+    _commit_in_process()
     close = getattr(get_backend(), "close_writer", None)
     if close is not None:
         close()
@@ -56,11 +112,14 @@ class IndexingProcess:
     """Indexing handed to a second process, so that it runs beside the writes.
 
     `submit(ids)` after the documents are committed; `finish()` waits until
-    everything submitted is indexed. The process reads the committed
-    documents itself (its own database connection) and writes the index
-    through the library's usual entry point. It is started on the first
-    submission. A batch the process could not index (or a process that died)
-    is indexed here instead, so nothing is left out of the index.
+    everything submitted is indexed and committed. The process reads the
+    committed documents itself (its own database connection) and writes the
+    index through the library's usual entry point, committing every
+    COMMIT_EVERY documents (or COMMIT_SECONDS) and at the end. It is started
+    on the first submission. What the process could not index or commit (a
+    failed batch rolls back everything since its last commit; a process may
+    die) is indexed here instead, once the process has released the index,
+    so nothing is left out of the index.
     """
 
     def __init__(self) -> None:
@@ -127,22 +186,32 @@ class IndexingProcess:
     def finish(self) -> None:
         """Wait for everything submitted; index here what the process could not."""
         pending, self._pending = self._pending, []
+        failed: list[int] = []
+        uncommitted: list[int] = []  # handed over since the process's last commit
         for future, ids in pending:
+            uncommitted.extend(ids)
             try:
-                future.result()
+                committed = future.result()
             except Exception:
                 logger.exception(
                     "library.index.process_failed", extra={"document_ids": ids[:50]}
                 )
-                if ids:
-                    _index_here(ids)
+                failed.extend(uncommitted)
+                uncommitted = []
+                continue
+            if committed:
+                uncommitted = []
         if self._executor is not None:
             executor, self._executor = self._executor, None
             try:
                 executor.submit(_close_in_process).result()
             except Exception:
                 logger.exception("library.index.process_failed")
+                failed.extend(uncommitted)
             executor.shutdown(wait=True)
+        if failed:
+            # Only now: the process held the index's writer until it closed.
+            _index_here(failed)
 
 
 def _index_here(ids: list[int]) -> None:

@@ -5,7 +5,7 @@ import logging
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from .models import Document, DocumentIssue
 
@@ -107,18 +107,28 @@ def index_doc(document: Document, facets: dict[str, list[str]] | None = None):
     )
 
 
+def _among(name: str, ids) -> Q:
+    """`name__in=ids`, or, when the ids are a run without gaps (a harvest's
+    new documents), the same as a range: cheaper to build and to run than a
+    list of hundreds of values."""
+    ids = set(ids)
+    if ids and max(ids) - min(ids) + 1 == len(ids):
+        return Q(**{f"{name}__gte": min(ids), f"{name}__lte": max(ids)})
+    return Q(**{f"{name}__in": ids})
+
+
 def _facets_of(documents: list[_Facts]) -> dict[int, dict[str, list[str]]]:
     """Facets of these documents: their issues and institutions read as plain
     values, two queries in all."""
     issues: dict[int, list] = {d.pk: [] for d in documents}
     institutions: dict[int, list] = {d.pk: [] for d in documents}
     for pk, slug, area in DocumentIssue.objects.filter(
-        document_id__in=issues
+        _among("document_id", issues)
     ).values_list("document_id", "issue__slug", "issue__area__slug"):
         issues[pk].append((slug, area))
     through = Document.institutions.through
     for pk, slug, group in through.objects.filter(
-        document_id__in=institutions
+        _among("document_id", institutions)
     ).values_list("document_id", "institution__slug", "institution__stakeholder_group"):
         institutions[pk].append((slug, group))
     return {
@@ -164,7 +174,7 @@ def _published_index_docs(ids: list[int]) -> list:
 
     rows = list(
         Document.objects.published()
-        .filter(pk__in=ids)
+        .filter(_among("pk", ids))
         .values_list("title", "summary", "body", *_FACT_COLUMNS)
     )
     facets = _facets_of([_facts_row(row[3:]) for row in rows])
@@ -187,8 +197,13 @@ def _batches(ids: list[int], size: int) -> Iterator[list[int]]:
         yield ids[start : start + size]
 
 
-def index_documents(ids: Iterable[int], *, batch_size: int = 500) -> int:
-    """Bring the index in step with these documents: published in, others out."""
+def index_documents(
+    ids: Iterable[int], *, batch_size: int = 500, commit: bool = True
+) -> int:
+    """Bring the index in step with these documents: published in, others out.
+
+    Without `commit`, the engine may keep what is added until its `commit()`
+    (see `SearchBackend.index`)."""
     from .search import get_backend
 
     backend = get_backend()
@@ -198,7 +213,7 @@ def index_documents(ids: Iterable[int], *, batch_size: int = 500) -> int:
         public = _published_index_docs(batch)
         gone = set(batch) - {entry.id for entry in public}
         if public:
-            backend.index(public)
+            backend.index(public, commit=commit)
             indexed += len(public)
         if gone:
             backend.delete(sorted(gone))

@@ -1,6 +1,7 @@
 """Writes to the library: documents from harvests, forms and uploads; their tags."""
 
 import logging
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -12,8 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import URLValidator
-from django.db import DatabaseError, router, transaction
-from django.db.models import Q
+from django.db import DatabaseError, connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -107,11 +107,32 @@ _URL = URLValidator(schemes=["http", "https"])
 _DOCUMENT_TYPES = frozenset(DocumentType.values)
 
 
+# A plain address (lower-case host of letters, digits and hyphens under a
+# letters-only top-level domain, no port, user, query or fragment, a path of
+# unreserved characters): one the URL validator accepts and whose canonical
+# form is itself without a trailing slash. Most partners' addresses are such,
+# and the validator and `canonical_url` cost more than the rest of a record's
+# cleaning.
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_PLAIN_URL = re.compile(
+    rf"https?://((?:{_LABEL}\.)+[a-z]{{2,63}})(/[A-Za-z0-9._~%/-]*)?", re.ASCII
+)
+
+
 def _url_and_key(value: str | None) -> tuple[str, str]:
     """A harvested address we store and its canonical form, or ("", "") when
     it is left out."""
     if not value or len(value) > 1000:
         return "", ""
+    plain = _PLAIN_URL.fullmatch(value)
+    if plain is not None and len(plain[1]) <= 253:
+        path = plain[2] or ""
+        return value, value[: len(value) - len(path)] + path.rstrip("/")
+    return _checked_url_and_key(value)
+
+
+def _checked_url_and_key(value: str) -> tuple[str, str]:
+    """`_url_and_key` for any address: validated, made canonical."""
     key = canonical_url(value)
     if not key:
         return "", ""
@@ -203,10 +224,10 @@ def _check_identifier(identifier: str) -> None:
 
 
 @cache
-def _document_row() -> tuple[list, dict[str, int], list]:
+def _model_row(model) -> tuple[list, dict[str, int], list]:
     """Each column's default, each field's position in a row, and the fields
-    whose default is made anew for each document (a list)."""
-    fields = Document._meta.concrete_fields
+    whose default is made anew for each object (a list)."""
+    fields = model._meta.concrete_fields
     return (
         [field.get_default() for field in fields],
         {field.attname: n for n, field in enumerate(fields)},
@@ -214,20 +235,85 @@ def _document_row() -> tuple[list, dict[str, int], list]:
     )
 
 
-def _new_document(values: dict) -> Document:
-    """A new published document with these values, as `Document(**values)`
-    builds it with the blank ones left at their defaults, but from a row of
-    every column (the model's fast path: no default looked up per field)."""
-    defaults, position, fresh = _document_row()
+def _row_of(model, values: dict, *, keep_blank: bool) -> list:
+    """A row of every column of a model: these values (blank ones too, or
+    left at their defaults), defaults elsewhere, a list default made anew."""
+    defaults, position, fresh = _model_row(model)
     row = list(defaults)
     for name, value in values.items():
-        if value not in ("", None):
+        if keep_blank or value not in ("", None):
             row[position[name]] = value
     for n, field in fresh:
         if row[n] is defaults[n]:
             row[n] = field.get_default()
-    row[position["status"]] = DocumentStatus.PUBLISHED
+    return row
+
+
+def _new_document(values: dict) -> Document:
+    """A new published document with these values, as `Document(**values)`
+    builds it with the blank ones left at their defaults, but from a row of
+    every column (the model's fast path: no default looked up per field)."""
+    row = _row_of(Document, values, keep_blank=False)
+    row[_model_row(Document)[1]["status"]] = DocumentStatus.PUBLISHED
     return Document(*row)
+
+
+def _new_row_object(model, **values):
+    """`model(**values)` (a provenance, a tag), built from a row of every
+    column as `_new_document` builds a document."""
+    return model(*_row_of(model, values, keep_blank=True))
+
+
+def _matching_ids(
+    *,
+    source_key: str,
+    identifiers: list[str],
+    dois: list[str],
+    urls: list[str],
+    title_keys: list[str],
+) -> list[int]:
+    """The documents a batch may match: of the source's records with these
+    identifiers, or with one of these DOIs, canonical addresses or title keys.
+
+    One query in plain SQL: the ORM's building of up to four lists of 500
+    values cost more than running it, for nothing in a first harvest (where
+    nothing matches)."""
+    connection = connections[Document.objects.db]
+    quote = connection.ops.quote_name
+    document, provenance = Document._meta, DocumentProvenance._meta
+
+    def among(meta, name: str, values: list) -> str:
+        column = quote(meta.get_field(name).column)
+        return f"{column} IN ({', '.join(['%s'] * len(values))})"
+
+    conditions, params = [], []
+    if identifiers:
+        known = (
+            f"SELECT {quote(provenance.get_field('document').column)} "  # noqa: S608
+            f"FROM {quote(provenance.db_table)} "
+            f"WHERE {quote(provenance.get_field('source_key').column)} = %s "
+            f"AND {among(provenance, 'original_identifier', identifiers)}"
+        )
+        conditions.append(f"{quote(document.pk.column)} IN ({known})")
+        params += [source_key, *identifiers]
+    for name, values in (
+        ("doi", dois),
+        ("canonical_url", urls),
+        ("title_key", title_keys),
+    ):
+        if values:
+            conditions.append(among(document, name, values))
+            params += values
+    if not conditions:
+        return []
+    # Names from the models' meta, quoted; every value is a parameter.
+    sql = (
+        f"SELECT {quote(document.pk.column)} FROM {quote(document.db_table)} "  # noqa: S608
+        f"WHERE {' OR '.join(conditions)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 class _HarvestBatch:
@@ -291,24 +377,27 @@ class _HarvestBatch:
 
     def load(self, cleaned: list[tuple[HarvestedRecord, dict | None]]) -> None:
         """Read every document the records may match, and what hangs on them."""
-        identifiers = [record.original_identifier for record, _v in cleaned]
         values = [v for _r, v in cleaned if v is not None]
-        match = Q(
-            pk__in=DocumentProvenance.objects.filter(
-                source_key=self.source_key, original_identifier__in=identifiers
-            ).values("document_id")
+        ids = _matching_ids(
+            source_key=self.source_key,
+            identifiers=sorted({record.original_identifier for record, _v in cleaned}),
+            dois=sorted({v["doi"] for v in values if v["doi"]}),
+            urls=sorted({v["canonical_url"] for v in values if v["canonical_url"]}),
+            # By title key alone, not with the dates too: a batch has few
+            # dates, each shared by many documents, and SQLite then walks
+            # the date's index, reading every document of those dates for
+            # each batch (a first harvest's batches grew with the library).
+            # A document of another date that shares a title key is read and
+            # matches nothing (keys are title *and* date).
+            title_keys=sorted(
+                {v["title_key"] for v in values if v["date"] is not None}
+            ),
         )
-        if dois := {v["doi"] for v in values if v["doi"]}:
-            match |= Q(doi__in=dois)
-        if urls := {v["canonical_url"] for v in values if v["canonical_url"]}:
-            match |= Q(canonical_url__in=urls)
-        dated = [v for v in values if v["date"] is not None]
-        if dated:
-            match |= Q(
-                title_key__in={v["title_key"] for v in dated},
-                date__in={v["date"] for v in dated},
-            )
-        documents = {d.pk: d for d in Document.objects.filter(match).order_by("pk")}
+        documents = (
+            {d.pk: d for d in Document.objects.filter(pk__in=ids).order_by("pk")}
+            if ids
+            else {}
+        )
         for document in documents.values():
             self._add(document, rank=(0, document.pk))
             self.provenances[id(document)] = []
@@ -416,7 +505,8 @@ class _HarvestBatch:
         }
         if provenance is None:
             _check_identifier(identifier)
-            candidate = DocumentProvenance(
+            candidate = _new_row_object(
+                DocumentProvenance,
                 source_key=self.source_key,
                 original_identifier=identifier,
                 fetched_at=self.now,
@@ -526,11 +616,11 @@ class _HarvestBatch:
             if pk not in tags and pk not in given
         ]
         for pk, score in new:
-            self.new_tags.append(
-                DocumentIssue(
-                    document=document, issue_id=pk, confirmed=False, score=score
-                )
+            tag = _new_row_object(
+                DocumentIssue, issue_id=pk, confirmed=False, score=score
             )
+            tag.document = document
+            self.new_tags.append(tag)
             tags.add(pk)
         linked = self.institutions[id(document)]
         missing = {

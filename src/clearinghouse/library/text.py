@@ -25,6 +25,12 @@ _DOI_PREFIX = re.compile(
 )
 
 
+# Printable ASCII but "&" and "<": no tag, entity, control character or line
+# break to handle, so that (without two spaces in a row, for a single line)
+# the text is already plain; most harvested values are.
+_PLAIN_ASCII = re.compile(r"[ -%'-;=-~]*")
+
+
 def plain_text(value: str | None, *, limit: int, single_line: bool = False) -> str:
     """Text with every tag, comment, script and control character removed, capped.
 
@@ -33,6 +39,13 @@ def plain_text(value: str | None, *, limit: int, single_line: bool = False) -> s
     if not value:
         return ""
     text = str(value)
+    if _PLAIN_ASCII.fullmatch(text) and not (single_line and "  " in text):
+        return text.strip()[:limit].strip()
+    return _plain_text(text, limit=limit, single_line=single_line)
+
+
+def _plain_text(text: str, *, limit: int, single_line: bool) -> str:
+    """`plain_text` for any text."""
     if _MARKUP.search(text):
         # Without these characters there is no tag, comment or entity to read.
         text = html.unescape(nh3.clean(text, tags=set(), strip_comments=True))

@@ -1,5 +1,7 @@
 """The embedded engine's own mechanics: readers in other processes, slots."""
 
+import time
+
 import pytest
 
 from clearinghouse.library.search import SearchRequest, tantivy_backend
@@ -80,6 +82,46 @@ def test_a_failed_change_is_rolled_back_and_earlier_ones_stay(tmp_path):
     backend.index([doc(3, "Spam")])
     assert backend.search(SearchRequest(q="spam")).total == 2
     backend.close_writer()
+
+
+def test_changes_indexed_without_commit_show_at_the_commit(tmp_path, monkeypatch):
+    monkeypatch.setattr(tantivy_backend, "WRITER_LINGER", 0.01)
+    backend = TantivyBackend(index_dir=tmp_path)
+    reader = TantivyBackend(index_dir=tmp_path)
+    backend.index([doc(1, "Spam")], commit=False)
+    backend.index([doc(2, "Spam")], commit=False)
+    time.sleep(0.05)
+    # Not visible, and the writer is kept (its linger would drop them).
+    assert reader.count() == 0
+    assert backend._writer_ is not None
+    backend.commit()
+    assert reader.count() == 2
+    backend.commit()  # nothing waits: nothing happens
+    assert reader.count() == 2
+
+
+def test_a_failed_change_rolls_back_what_waited_for_a_commit(tmp_path):
+    backend = TantivyBackend(index_dir=tmp_path)
+    backend.index([doc(1, "Spam")])
+    backend.index([doc(2, "Spam")], commit=False)
+
+    def broken():
+        yield doc(3, "Spam")
+        raise RuntimeError("the feed broke")
+
+    with pytest.raises(RuntimeError):
+        backend.index(broken(), commit=False)
+    backend.commit()
+    assert [h.id for h in backend.search(SearchRequest(q="spam")).hits] == [1]
+    backend.close_writer()
+
+
+def test_closing_the_writer_commits_what_waits(tmp_path):
+    backend = TantivyBackend(index_dir=tmp_path)
+    backend.index([doc(1, "Spam")], commit=False)
+    backend.close_writer()
+    assert backend._writer_ is None
+    assert TantivyBackend(index_dir=tmp_path).count() == 1
 
 
 def test_big_batches_are_prepared_by_worker_processes_with_the_same_result(

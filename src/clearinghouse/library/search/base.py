@@ -136,9 +136,17 @@ class SearchBackend:
         wanted = SAMPLE_BUCKETS * self.facet_sample
         return max(1, min(SAMPLE_BUCKETS, -(-wanted // total)))
 
-    def index(self, docs: Iterable[IndexDoc]) -> int:  # pragma: no cover
-        """Add or replace documents; return how many were written."""
+    def index(
+        self, docs: Iterable[IndexDoc], *, commit: bool = True
+    ) -> int:  # pragma: no cover
+        """Add or replace documents; return how many were written. Without
+        `commit`, an engine that commits its own index may keep them until
+        `commit()` (one commit for many calls is much cheaper than one each);
+        an engine that writes in the database's transactions ignores it."""
         raise NotImplementedError
+
+    def commit(self) -> None:
+        """Commit what `index(…, commit=False)` left waiting (if anything)."""
 
     def delete(self, ids: Iterable[int]) -> None:  # pragma: no cover
         """Remove documents by id."""

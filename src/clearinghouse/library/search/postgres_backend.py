@@ -170,8 +170,9 @@ class PostgresBackend(SearchBackend):
             for config, rows in by_config.items():
                 cursor.executemany(_upsert_sql(config), rows)
 
-    def index(self, docs: Iterable[IndexDoc]) -> int:
-        """Add or replace documents (by id), in transactions of BATCH rows.
+    def index(self, docs: Iterable[IndexDoc], *, commit: bool = True) -> int:
+        """Add or replace documents (by id), in transactions of BATCH rows
+        (committed with the database's: `commit` does not apply).
 
         Outside a transaction, a stream of more than one batch (a reindex, a
         bulk import) is written by SEARCH_PG_WRITERS threads, each with its

@@ -190,6 +190,7 @@ class TantivyBackend(SearchBackend):
         self._writer_: tantivy.IndexWriter | None = None
         self._writer_lock = None  # the open lock file while a writer is open
         self._closer: threading.Timer | None = None
+        self._uncommitted = False  # changes indexed without `commit`
         _OPEN.add(self)
         self._meta_mtime = None
         self.index_ = self._open_index()
@@ -229,13 +230,15 @@ class TantivyBackend(SearchBackend):
     # Writing -----------------------------------------------------------------
 
     @contextmanager
-    def _writing(self) -> Iterator[tantivy.IndexWriter]:
+    def _writing(self, *, commit: bool = True) -> Iterator[tantivy.IndexWriter]:
         """The process's writer for one change, committed and visible after it.
 
         The writer stays open between changes (merges go on in its
         background threads) and is closed WRITER_LINGER seconds after the
         last one, which releases the inter-process lock for other writers.
-        A change that fails is rolled back; earlier changes stay committed.
+        A change that fails is rolled back with every change not yet
+        committed; earlier changes stay committed. Without `commit`, the
+        change waits for `commit()` (and the writer stays open until then).
         """
         with self._write_lock:
             if self._closer is not None:
@@ -244,11 +247,31 @@ class TantivyBackend(SearchBackend):
             writer = self._open_writer()
             try:
                 yield writer
+                if commit:
+                    writer.commit()
+                self._uncommitted = not commit
+            except BaseException:
+                self._uncommitted = False
+                self._discard_writer(writer)
+                raise
+            finally:
+                self._schedule_close()
+        if commit:
+            self._reload(force=True)
+
+    def commit(self) -> None:
+        """Commit the changes indexed without committing; they become visible."""
+        with self._write_lock:
+            if not self._uncommitted or self._writer_ is None:
+                return
+            writer = self._writer_
+            try:
                 writer.commit()
             except BaseException:
                 self._discard_writer(writer)
                 raise
             finally:
+                self._uncommitted = False
                 self._schedule_close()
         self._reload(force=True)
 
@@ -274,14 +297,17 @@ class TantivyBackend(SearchBackend):
             self._release_lock()
 
     def _schedule_close(self) -> None:
-        if self._writer_ is None:
+        if self._writer_ is None or self._uncommitted:
+            # Changes wait for `commit()`, which closes the writer later.
             return
         self._closer = threading.Timer(WRITER_LINGER, self.close_writer)
         self._closer.daemon = True
         self._closer.start()
 
     def close_writer(self) -> None:
-        """Let merges finish, close the writer and release the writers' lock."""
+        """Commit what waits, let merges finish, close the writer and release
+        the writers' lock."""
+        self.commit()
         with self._write_lock:
             if self._closer is not None:
                 self._closer.cancel()
@@ -317,8 +343,9 @@ class TantivyBackend(SearchBackend):
                 d.add_text(f"c_{key}_{i if i < slots else 'x'}", value)
         return d
 
-    def index(self, docs: Iterable[IndexDoc]) -> int:
-        """Add or replace documents (by id); committed before returning.
+    def index(self, docs: Iterable[IndexDoc], *, commit: bool = True) -> int:
+        """Add or replace documents (by id); committed before returning, or,
+        without `commit`, at the next `commit()` (or change that commits).
 
         The replaced versions are deleted by one query per chunk over the
         chunk's ids (one call into tantivy, one delete operation for it to
@@ -327,7 +354,7 @@ class TantivyBackend(SearchBackend):
         and of documents repeated within a chunk only the last is added.
         """
         written = uncommitted = 0
-        with self._writing() as writer:
+        with self._writing(commit=commit) as writer:
             for chunk, texts in self._prepared(docs):
                 ids = [doc.id for doc in chunk]
                 writer.delete_documents_by_query(
