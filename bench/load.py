@@ -356,8 +356,8 @@ def _services(folder: Path) -> tuple[dict, callable]:
     env = {
         **os.environ,
         "SCALE_STATE_DIR": str(folder / "services"),
-        "SCALE_PG_PORT": os.environ.get("SCALE_PG_PORT", "55532"),
-        "SCALE_REDIS_PORT": os.environ.get("SCALE_REDIS_PORT", "56479"),
+        "SCALE_PG_PORT": os.environ.get("SCALE_PG_PORT", "25532"),
+        "SCALE_REDIS_PORT": os.environ.get("SCALE_REDIS_PORT", "26479"),
     }
     script = str(ROOT / "scripts" / "scale-services")
     # The postgres system user runs the server in a folder of this one.
