@@ -19,7 +19,7 @@ not redirected, or no answer within 10 s); the rates stop rising after the
 second step that fails, or at a step with errors or a p95 above 1 s. The
 posts' own latencies are reported per step.
 PostgreSQL and Redis are throwaway servers started by scripts/scale-services
-(ports SCALE_PG_PORT / SCALE_REDIS_PORT, default 55532 / 56479).
+(ports SCALE_PG_PORT / SCALE_REDIS_PORT, default 25532 / 26479).
 
 Targets (exit 1 when one is missed): at least the lowest rate passes on each
 backend; the harvest makes progress during the load; no "database is locked"
