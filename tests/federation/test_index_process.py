@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from clearinghouse.federation import harvesting
 from clearinghouse.federation.models import RunStatus
 from clearinghouse.federation.services import source_harvest
+from clearinghouse.library import index_process
 from clearinghouse.library.index_process import IndexingProcess
 from clearinghouse.library.models import Document
 from clearinghouse.library.search import get_backend
@@ -87,3 +88,28 @@ def test_what_the_process_could_not_index_is_indexed_here_once_it_ends(settings)
     indexer.finish()
     assert not indexer.started
     assert get_backend().count() == 3
+
+
+def test_a_commit_the_timer_could_not_make_is_raised_by_the_next_call(settings):
+    # The indexing process's functions, run here: the timer's commit fails
+    # (its backend cannot be loaded); the next call raises it, so that the
+    # harvest's process indexes again what was not committed, and the calls
+    # after it work.
+    documents = DocumentFactory.create_batch(2)
+    configured = getattr(settings, "SEARCH_BACKEND", "")
+    settings.SEARCH_BACKEND = "clearinghouse.library.search.missing.Backend"
+    index_process._commit_on_time()
+    settings.SEARCH_BACKEND = configured
+    with pytest.raises(ImportError):
+        index_process._index_in_process([documents[0].pk])
+    index_process._index_in_process([d.pk for d in documents])
+    index_process._close_in_process()
+    assert get_backend().count() == 2
+    # At the end: the failure is raised by closing, which still lets the
+    # index's writer go.
+    settings.SEARCH_BACKEND = "clearinghouse.library.search.missing.Backend"
+    index_process._commit_on_time()
+    settings.SEARCH_BACKEND = configured
+    with pytest.raises(ImportError):
+        index_process._close_in_process()
+    assert getattr(get_backend(), "_writer_", None) is None

@@ -47,6 +47,25 @@ class _Waiting:
     documents = 0
     since = 0.0
     timer: threading.Timer | None = None
+    # A commit of the timer that failed, raised by the next call instead (the
+    # harvest's process then indexes again what was not committed).
+    failed: Exception | None = None
+
+
+def _commit_on_time() -> None:
+    """The timer's commit: a failure is kept for the next call, not lost."""
+    try:
+        _commit_in_process()
+    except Exception as error:
+        logger.exception("library.index.commit_failed")
+        _Waiting.failed = error
+
+
+def _raise_failed_commit() -> None:
+    if _Waiting.failed is not None:
+        error, _Waiting.failed = _Waiting.failed, None
+        _Waiting.documents = 0
+        raise error
 
 
 def _commit_in_process() -> None:
@@ -64,6 +83,7 @@ def _index_in_process(ids: list[int]) -> bool:
     COMMIT_EVERY); whether everything indexed so far is now committed."""
     from .indexing import index_documents
 
+    _raise_failed_commit()
     if not _Waiting.documents:
         _Waiting.since = time.monotonic()
     try:
@@ -82,7 +102,7 @@ def _index_in_process(ids: list[int]) -> bool:
         # A harvest that slows down (a slow partner) still shows its
         # documents within seconds.
         _Waiting.timer = threading.Timer(
-            max(0.0, COMMIT_SECONDS - waited), _commit_in_process
+            max(0.0, COMMIT_SECONDS - waited), _commit_on_time
         )
         _Waiting.timer.daemon = True
         _Waiting.timer.start()
@@ -102,10 +122,13 @@ def _close_in_process() -> None:
     and release the index."""
     from .search import get_backend
 
-    _commit_in_process()
-    close = getattr(get_backend(), "close_writer", None)
-    if close is not None:
-        close()
+    try:
+        _raise_failed_commit()
+        _commit_in_process()
+    finally:
+        close = getattr(get_backend(), "close_writer", None)
+        if close is not None:
+            close()
 
 
 class IndexingProcess:
