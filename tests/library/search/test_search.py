@@ -456,6 +456,36 @@ def test_the_bucket_migration_gives_stored_entries_their_buckets(backend):
 
 
 @pytest.mark.scale
+def test_the_texts_migration_keeps_every_entrys_texts(transactional_db):
+    """PostgreSQL (`make test-scale`): entries written before the texts moved
+    apart keep their snippets' texts, both ways."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from clearinghouse.library.search.postgres_backend import PostgresBackend
+
+    backend = PostgresBackend()
+    backend.index([doc(1, "Spam and ham", "The body of spam", summary="Brief")])
+    executor = MigrationExecutor(connection)
+    executor.migrate([("library_search", "0002_sample_bucket")])
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT title, summary, left(body, 8) FROM library_search_entry"
+            )
+            assert cursor.fetchall() == [("Spam and ham", "Brief", "The body")]
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate([("library_search", "0003_texts_apart")])
+    result = backend.search(SearchRequest(q="spam"))
+    assert [hit.id for hit in result.hits] == [1]
+    assert result.hits[0].snippet == "The body of <mark>spam</mark>"
+    assert backend._texts([1]) == {1: ("Spam and ham", "Brief", "The body of spam")}
+    backend.delete([1])
+    assert backend._texts([1]) == {} and backend.count() == 0
+
+
+@pytest.mark.scale
 def test_postgresql_ranks_a_fixed_sample_of_a_broad_search(backend):
     """PostgreSQL (`make test-scale`): above SEARCH_PG_RANK_SAMPLE matches,
     the page is ranked among the matches in a few sample buckets; a page

@@ -1,13 +1,17 @@
 """PostgreSQL full-text search: a stored, weighted tsvector with a GIN index.
 
-The table `library_search_entry` (created by this package's migration) keeps,
+The table `library_search_entry` (created by this package's migrations) keeps,
 per document, the tsvector of its normalized text (`text.py`, the same tokens
 as the embedded engine: Chinese as bigrams, Arabic and Latin folded), weighted
 title A / summary B / body D. Each part is indexed twice: with the `simple`
 configuration (exact words, phrases, no stop words) and with the document
 language's own configuration (stems) where PostgreSQL has one; a query word
 matches its exact form or its stem in any of the five stemming
-configurations.
+configurations. The entry is narrow (id, language, day, facets, bucket and
+the vector, which PostgreSQL keeps out of line): the texts shown in snippets
+live in `library_search_text`, read for a page's hits only, so that counting
+or faceting many matches reads a small heap (about 4 KB of text a document
+would otherwise sit in every row the count visits).
 
 Ranking every match with ts_rank reads every match's vector (out of line, in
 TOAST), which does not scale: a search matching more than
@@ -46,6 +50,7 @@ from .text import index_text
 logger = logging.getLogger(__name__)
 
 TABLE = "library_search_entry"
+TEXTS = "library_search_text"
 # PostgreSQL's text-search configuration per language; "simple" elsewhere
 # (Chinese: our bigrams are the segmentation).
 CONFIGS = {
@@ -64,25 +69,6 @@ BATCH = 1_000
 BODY_CHARS = 8_000
 EPOCH = date(1970, 1, 1)
 
-CREATE_SQL = f"""
-CREATE TABLE IF NOT EXISTS {TABLE} (
-    id bigint PRIMARY KEY,
-    language text NOT NULL DEFAULT '',
-    day integer,
-    title text NOT NULL DEFAULT '',
-    summary text NOT NULL DEFAULT '',
-    body text NOT NULL DEFAULT '',
-    facets text[] NOT NULL DEFAULT '{{}}',
-    bucket smallint NOT NULL DEFAULT 0,
-    vector tsvector NOT NULL
-);
-CREATE INDEX IF NOT EXISTS {TABLE}_vector ON {TABLE} USING gin (vector);
-CREATE INDEX IF NOT EXISTS {TABLE}_facets ON {TABLE} USING gin (facets);
-CREATE INDEX IF NOT EXISTS {TABLE}_day ON {TABLE} (day DESC NULLS LAST, id DESC);
-CREATE INDEX IF NOT EXISTS {TABLE}_bucket ON {TABLE} (bucket);
-"""
-DROP_SQL = f"DROP TABLE IF EXISTS {TABLE}"
-
 
 def _part(param: str, weight: str, config: str) -> str:
     simple = f"to_tsvector('simple', {param})"
@@ -98,14 +84,19 @@ def _upsert_sql(config: str) -> str:
     )
     # Only constants are interpolated (table, configurations); values are params.
     return (
-        f"INSERT INTO {TABLE} (id, language, day, title, summary, body, facets, "  # noqa: S608
-        "bucket, vector) VALUES (%(id)s, %(language)s, %(day)s, %(title)s, "
-        f"%(summary)s, %(body)s, %(facets)s, %(bucket)s, {vector}) "
-        "ON CONFLICT (id) DO UPDATE SET language = EXCLUDED.language, "
-        "day = EXCLUDED.day, title = EXCLUDED.title, summary = EXCLUDED.summary, "
-        "body = EXCLUDED.body, facets = EXCLUDED.facets, bucket = EXCLUDED.bucket, "
+        f"INSERT INTO {TABLE} (id, language, day, facets, bucket, vector) "  # noqa: S608
+        "VALUES (%(id)s, %(language)s, %(day)s, %(facets)s, %(bucket)s, "
+        f"{vector}) ON CONFLICT (id) DO UPDATE SET language = EXCLUDED.language, "
+        "day = EXCLUDED.day, facets = EXCLUDED.facets, bucket = EXCLUDED.bucket, "
         "vector = EXCLUDED.vector"
     )
+
+
+TEXTS_SQL = (
+    f"INSERT INTO {TEXTS} (id, title, summary, body) "  # noqa: S608
+    "VALUES (%(id)s, %(title)s, %(summary)s, %(body)s) ON CONFLICT (id) DO UPDATE "
+    "SET title = EXCLUDED.title, summary = EXCLUDED.summary, body = EXCLUDED.body"
+)
 
 
 def _batches(docs: Iterable[IndexDoc]):
@@ -169,6 +160,7 @@ class PostgresBackend(SearchBackend):
         with transaction.atomic(using=self.using), self._cursor() as cursor:
             for config, rows in by_config.items():
                 cursor.executemany(_upsert_sql(config), rows)
+                cursor.executemany(TEXTS_SQL, rows)
 
     def index(self, docs: Iterable[IndexDoc], *, commit: bool = True) -> int:
         """Add or replace documents (by id), in transactions of BATCH rows
@@ -216,13 +208,14 @@ class PostgresBackend(SearchBackend):
     def delete(self, ids: Iterable[int]) -> None:
         """Remove documents by id."""
         ids = [int(i) for i in ids]
-        with self._cursor() as cursor:
-            cursor.execute(f"DELETE FROM {TABLE} WHERE id = ANY(%s)", [ids])  # noqa: S608
+        with transaction.atomic(using=self.using), self._cursor() as cursor:
+            for table in (TABLE, TEXTS):
+                cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s)", [ids])  # noqa: S608
 
     def clear(self) -> None:
         """Remove every document."""
         with self._cursor() as cursor:
-            cursor.execute(f"TRUNCATE {TABLE}")
+            cursor.execute(f"TRUNCATE {TABLE}, {TEXTS}")
 
     def count(self) -> int:
         """The number of documents indexed."""
@@ -354,7 +347,7 @@ class PostgresBackend(SearchBackend):
     def _texts(self, ids: list[int]) -> dict[int, tuple[str, str, str]]:
         with self._cursor() as cursor:
             cursor.execute(
-                f"SELECT id, title, summary, left(body, %s) FROM {TABLE} "  # noqa: S608
+                f"SELECT id, title, summary, left(body, %s) FROM {TEXTS} "  # noqa: S608
                 "WHERE id = ANY(%s)",
                 [BODY_CHARS, ids],
             )
