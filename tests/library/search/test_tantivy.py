@@ -1,5 +1,6 @@
 """The embedded engine's own mechanics: readers in other processes, slots."""
 
+import os
 import time
 
 import pytest
@@ -18,6 +19,21 @@ def test_a_second_reader_sees_what_the_writer_committed(tmp_path):
     assert reader.count() == 1
     assert [h.id for h in reader.search(SearchRequest(q="spam")).hits] == [1]
     writer.delete([1])
+    assert reader.search(SearchRequest(q="spam")).total == 0
+
+
+def test_a_reader_sees_a_commit_made_within_the_same_clock_tick(tmp_path):
+    # Two commits within one tick of the file system's coarse clock leave
+    # meta.json with the same modification time: the reader still reloads.
+    writer = TantivyBackend(index_dir=tmp_path)
+    reader = TantivyBackend(index_dir=tmp_path)
+    writer.index([doc(1, "Spam")])
+    assert reader.search(SearchRequest(q="spam")).total == 1
+    meta = tmp_path / "meta.json"
+    first = meta.stat()
+    writer.delete([1])
+    os.utime(meta, ns=(first.st_atime_ns, first.st_mtime_ns))
+    assert meta.stat().st_mtime_ns == first.st_mtime_ns
     assert reader.search(SearchRequest(q="spam")).total == 0
 
 

@@ -192,7 +192,7 @@ class TantivyBackend(SearchBackend):
         self._closer: threading.Timer | None = None
         self._uncommitted = False  # changes indexed without `commit`
         _OPEN.add(self)
-        self._meta_mtime = None
+        self._meta_seen = None
         self.index_ = self._open_index()
         self.index_.register_tokenizer(TOKENIZER, _analyzer())
         self._aggs = {
@@ -416,15 +416,22 @@ class TantivyBackend(SearchBackend):
     # Reading -----------------------------------------------------------------
 
     def _reload(self, *, force: bool = False) -> None:
-        """Reload the reader when another process committed (cheap stat)."""
+        """Reload the reader when another process committed (cheap stat).
+
+        A commit replaces meta.json (a new file renamed over it), so its inode
+        changes with every commit; its modification time alone does not tell
+        two commits within one tick of the kernel's coarse clock (4 ms here)
+        apart, and a reader then kept the older one.
+        """
         try:
-            mtime = (self.path / "meta.json").stat().st_mtime_ns
+            stat = (self.path / "meta.json").stat()
+            meta = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
         except FileNotFoundError:
-            mtime = None
-        if force or mtime != self._meta_mtime:
+            meta = None
+        if force or meta != self._meta_seen:
             with self._lock:
                 self.index_.reload()
-                self._meta_mtime = mtime
+                self._meta_seen = meta
 
     def _searcher(self) -> tantivy.Searcher:
         self._reload()
