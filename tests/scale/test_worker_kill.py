@@ -242,14 +242,21 @@ def _postgresql_copies(tmp_path: Path, connection, blocker):
     redis.Redis.from_url(queue_url).flushdb()
 
 
-def _until_idle(worker: subprocess.Popen, installation: Installation) -> dict:
-    """Wait until the queue has run the harvest to its end, then stop the worker."""
+def _until_idle(
+    worker: subprocess.Popen, installation: Installation, *, runs: int = 1
+) -> dict:
+    """Wait until the queue has run the harvest to its end (the source has
+    `runs` runs, none still going), then stop the worker. Counting the runs
+    matters: the resumed harvest first closes the killed run as failed, and
+    that run alone looked finished before the new one was recorded."""
     deadline = time.monotonic() + 300
     try:
         while time.monotonic() < deadline:
             assert worker.poll() is None, "the worker stopped by itself"
-            runs = installation.runs()
-            if runs and runs[-1] in {"succeeded", "partial", "failed"}:
+            statuses = installation.runs()
+            if len(statuses) >= runs and all(
+                status in {"succeeded", "partial", "failed"} for status in statuses
+            ):
                 return installation.dump()
             time.sleep(0.5)
         pytest.fail("the harvest did not finish within 300 s")
@@ -319,7 +326,7 @@ def _killed_and_resumed(repository: HeldRepository, reference, killed) -> None:
     time.sleep(LEASE_SECONDS + 1)
     assert "Queued 1 harvest(s)." in killed.run("harvest", "--due", "--enqueue")
     repository.arm(-1)
-    resumed = _until_idle(killed.start_worker(), killed)
+    resumed = _until_idle(killed.start_worker(), killed, runs=2)
 
     repository.arm(-1)
     reference.shell(SETUP.format(url=repository.url))
