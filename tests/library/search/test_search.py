@@ -488,6 +488,21 @@ def test_the_texts_migration_keeps_every_entrys_texts(transactional_db):
 
 
 @pytest.mark.scale
+def test_a_postgresql_search_leaves_the_callers_planner_setting(backend):
+    """PostgreSQL (`make test-scale`): inside the caller's transaction, the
+    search turns sequential scans off for itself and sets back their value."""
+    from django.db import connection
+
+    backend.index([doc(1, "Spam")])
+    with connection.cursor() as cursor:
+        for value in ("on", "off"):
+            cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [value])
+            assert backend.search(SearchRequest(q="spam")).total == 1
+            cursor.execute("SHOW enable_seqscan")
+            assert cursor.fetchone()[0] == value
+
+
+@pytest.mark.scale
 def test_postgresql_ranks_a_fixed_sample_of_a_broad_search(backend):
     """PostgreSQL (`make test-scale`): above SEARCH_PG_RANK_SAMPLE matches,
     the page is ranked among the matches in a few sample buckets; a page

@@ -133,8 +133,7 @@ class SearchBackend:
         enough for about `facet_sample` matches."""
         if total <= self.exact_facets:
             return SAMPLE_BUCKETS
-        wanted = SAMPLE_BUCKETS * self.facet_sample
-        return max(1, min(SAMPLE_BUCKETS, -(-wanted // total)))
+        return buckets_for(total, self.facet_sample)
 
     def index(
         self, docs: Iterable[IndexDoc], *, commit: bool = True
@@ -223,6 +222,14 @@ def clean_request(request: SearchRequest) -> SearchRequest:
         facets=bool(request.facets),
         facet_limit=max(1, int(request.facet_limit or FACET_LIMIT)),
     )
+
+
+def buckets_for(total: int, sample: int) -> int:
+    """How many of the SAMPLE_BUCKETS fixed buckets hold about `sample` of
+    `total` matches: all of them when `sample` covers the total (or is 0)."""
+    if sample <= 0 or total <= sample:
+        return SAMPLE_BUCKETS
+    return max(1, min(SAMPLE_BUCKETS, -(-SAMPLE_BUCKETS * sample // total)))
 
 
 def scale_sampled(counts: dict[str, dict[str, int]], buckets: int) -> bool:
