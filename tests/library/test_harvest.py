@@ -328,7 +328,7 @@ def test_a_batch_matches_records_to_documents_created_earlier_in_the_same_batch(
         ]
     )
     assert [o.created for o in outcomes] == [True, False, True, False]
-    assert outcomes[0].document is outcomes[1].document
+    assert outcomes[0].document_id == outcomes[1].document_id
     assert Document.objects.count() == 2
     document = Document.objects.get(doi="10.1000/same")
     assert document.summary == "Its own source leads."
@@ -338,8 +338,12 @@ def test_a_batch_matches_records_to_documents_created_earlier_in_the_same_batch(
         "a",
         "b",
     ]
-    # History: one version per document created, in one bulk write.
-    assert document.history.count() == 1
+    # History: its creation, then one version for what the batch's later
+    # records changed (written in one bulk update).
+    assert list(document.history.values_list("history_type", flat=True)) == [
+        "~",
+        "+",
+    ]
 
 
 def test_a_refused_record_leaves_the_rest_of_its_batch_written():
@@ -588,3 +592,133 @@ def test_plain_ascii_text_is_cleaned_as_any_text_is():
                 )
         plain += text.isascii() and text.isprintable() and "<" not in text
     assert plain > 1000  # the fast path was taken often
+
+
+def _stored_rows() -> dict[str, list]:
+    """Every row a harvest writes, keyed by what identifies it rather than by
+    the keys the database gave (which differ between two runs)."""
+    from clearinghouse.library.models import DocumentIssue
+
+    title = dict(Document.objects.values_list("pk", "title"))
+
+    def rows(queryset, *, without=("id",)):
+        found = []
+        for row in queryset.values():
+            row = {k: v for k, v in row.items() if k not in without}
+            if "document_id" in row:
+                row["document_id"] = title[row["document_id"]]
+            found.append(sorted(row.items(), key=lambda kv: kv[0]))
+        return sorted(found, key=repr)
+
+    history = ("id", "history_id")
+    return {
+        "documents": rows(Document.objects),
+        "document history": rows(Document.history.model.objects, without=history),
+        "provenances": rows(DocumentProvenance.objects),
+        "tags": rows(DocumentIssue.objects),
+        "tag history": [
+            [kv for kv in row if kv[0] != "id"]
+            for row in rows(DocumentIssue.history.model.objects, without=history)
+        ],
+        "links": rows(Document.institutions.through.objects),
+    }
+
+
+def test_records_created_as_rows_store_what_the_general_path_stores(monkeypatch):
+    """A batch's records that match nothing go in as rows (no model object
+    each); the rows stored are those of the general path, record for record,
+    with records matching an earlier one of the batch left to the latter."""
+    from freezegun import freeze_time
+
+    from clearinghouse.library.services import HarvestedRecord, _HarvestBatch
+    from clearinghouse.taxonomy.models import Synonym
+
+    spam = IssueFactory(name="Spam", name_fr="Pourriel")
+    Synonym.objects.create(issue=spam, language="es", label="correo no deseado")
+    given = IssueFactory(name="Interconnection costs")
+    publisher = InstitutionFactory()
+    records = [
+        HarvestedRecord(
+            "full",
+            STAMP,
+            {
+                "title": "Lutte contre le pourriel",
+                "summary": "Une étude.",
+                "body": "Son texte.",
+                "authors": ["A. Auteur", "A. Auteur", "B. Autre"],
+                "date": "2004-03",
+                "doc_type": "research",
+                "language": "fr",
+                "url": "HTTPS://Example.ORG/doc/?utm_source=x",
+                "identifier": "ISBN 1",
+                "doi": "doi:10.1000/full",
+                "licence": "CC-BY",
+                "issue_ids": [given.pk, 999_999],
+                "institution_ids": [publisher.pk, publisher.pk, 999_999],
+            },
+        ),
+        HarvestedRecord("bare", None, {"title": "Informe sobre correo no deseado"}),
+        HarvestedRecord("refused", STAMP, {"title": "<p></p>"}),
+        HarvestedRecord("i" * 501, STAMP, {"title": "An overlong identifier"}),
+        HarvestedRecord("dated", "2005-01-02", {"title": "Peering", "date": "2004"}),
+        # From here on, the batch matches itself: left to the general path.
+        HarvestedRecord("same-doi", STAMP, {"title": "Other", "doi": "10.1000/full"}),
+        HarvestedRecord("after", STAMP, {"title": "After a match", "date": "2003"}),
+    ]
+
+    def run(*, as_rows: bool) -> tuple[list, dict]:
+        if not as_rows:
+            monkeypatch.setattr(
+                _HarvestBatch, "create_new", lambda self, cleaned, errors, index: []
+            )
+        with freeze_time("2026-12-07 06:00:00"):
+            outcomes = batch_of(records)
+        monkeypatch.undo()
+        summary = [
+            (o.created, o.changed, type(o.error).__name__, o.document_id is not None)
+            for o in outcomes
+        ]
+        stored = _stored_rows()
+        from clearinghouse.library.models import DocumentIssue
+
+        Document.objects.all().delete()  # with history rows of the deletions
+        Document.history.model.objects.all().delete()
+        DocumentIssue.history.model.objects.all().delete()
+        return summary, stored
+
+    as_rows = run(as_rows=True)
+    general = run(as_rows=False)
+    summary, stored = as_rows
+    # The one difference: a document created as rows, then matched by a later
+    # record of the batch, has a version for that change too (as when the
+    # records are upserted one by one); the general path folds it into one.
+    changed = [
+        row for row in stored["document history"] if ("history_type", "~") in row
+    ]
+    assert [dict(row)["title"] for row in changed] == ["Lutte contre le pourriel"]
+    stored["document history"] = [
+        row for row in stored["document history"] if row not in changed
+    ]
+    assert as_rows == general
+    assert [created for created, *_rest in summary] == [
+        True,
+        True,
+        False,
+        False,
+        True,
+        False,
+        True,
+    ]
+    assert len(stored["documents"]) == 4 and len(stored["provenances"]) == 5
+    assert len(stored["tags"]) == 3 and len(stored["links"]) == 1
+
+
+def batch_of(records, key="federation:1"):
+    from clearinghouse.library.services import documents_upsert_harvested
+
+    return documents_upsert_harvested(
+        source_key=key,
+        source_label=f"Partner {key}",
+        source_url="https://partner.example.org/oai",
+        records=records,
+    )

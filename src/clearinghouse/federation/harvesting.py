@@ -336,7 +336,7 @@ class HarvestContext:
         )
         for record, outcome in zip(records, outcomes, strict=True):
             if outcome.changed:
-                self.to_index.add(outcome.document.pk)
+                self.to_index.add(outcome.document_id)
             identifier = record.original_identifier
             if isinstance(outcome.error, ValidationError):
                 self.error(_validation_text(outcome.error), record=identifier)

@@ -5,7 +5,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from functools import cache
+from functools import cache, partial
 from operator import itemgetter
 from pathlib import PurePath
 
@@ -74,18 +74,44 @@ class HarvestedRecord:
     prepared: tuple[dict | None, ValidationError | None] | None = None
 
 
-@dataclass
 class HarvestOutcome:
     """What one harvested record did to the library, or why it was refused.
 
     `error` is a ValidationError (the record's values) or a DatabaseError (the
-    database refused it); nothing of a refused record is stored.
+    database refused it); nothing of a refused record is stored. A record
+    created as rows (see `_HarvestBatch.create_new`) knows its document's
+    key only: `document` reads the document when first asked.
     """
 
-    document: Document | None
-    created: bool
-    changed: bool
-    error: Exception | None = None
+    __slots__ = ("_document", "_document_id", "changed", "created", "error")
+
+    def __init__(
+        self,
+        document: Document | None,
+        created: bool,
+        changed: bool,
+        error: Exception | None = None,
+        *,
+        document_id: int | None = None,
+    ) -> None:
+        self._document = document
+        self._document_id = document_id
+        self.created = created
+        self.changed = changed
+        self.error = error
+
+    @property
+    def document_id(self) -> int | None:
+        """The document's key (known once the batch is written)."""
+        if self._document is not None:
+            return self._document.pk
+        return self._document_id
+
+    @property
+    def document(self) -> Document | None:
+        if self._document is None and self._document_id is not None:
+            self._document = Document.objects.get(pk=self._document_id)
+        return self._document
 
 
 def _aware(value) -> datetime | None:
@@ -246,6 +272,13 @@ def _row_of(model, values: dict, *, keep_blank: bool) -> list:
     for n, field in fresh:
         if row[n] is defaults[n]:
             row[n] = field.get_default()
+    return row
+
+
+def _table_row(model, values: dict, *, keep_blank: bool) -> list:
+    """`_row_of` without the automatic key: a row as `bulk` inserts it."""
+    row = _row_of(model, values, keep_blank=keep_blank)
+    del row[_model_row(model)[1][model._meta.pk.attname]]
     return row
 
 
@@ -489,6 +522,146 @@ class _HarvestBatch:
             self._suggest = issue_suggester()
         return self._suggest(text)
 
+    # Creating records that match nothing -----------------------------------
+
+    def create_new(
+        self,
+        cleaned: list[tuple[HarvestedRecord, dict | None]],
+        errors: dict,
+        *,
+        index: bool,
+    ) -> list[HarvestOutcome]:
+        """Create the batch's first records as rows, up to the first record
+        that matches a document (one read for the batch, or one created
+        earlier in it): documents with their history rows, provenances,
+        issue tags with theirs and publisher links, the rows `apply` and
+        `write` store for a record that matches nothing, without building a
+        model object for each. A first harvest is all such records. Returns
+        their outcomes; the records from the first match on are left to
+        `apply`, in order, as if none of this batch had been created here.
+        """
+        keys: set[tuple] = set()
+        outcomes: list[HarvestOutcome] = []
+        documents: list[list] = []
+        extras: list[tuple[HarvestedRecord, str]] = []
+        position = {name: n for n, name in enumerate(bulk.table_for(Document).attnames)}
+        for n, (record, values) in enumerate(cleaned):
+            if values is None:
+                outcomes.append(HarvestOutcome(None, False, False, errors[n]))
+                continue
+            identifier = record.original_identifier
+            own = [("id", identifier)]
+            if values["doi"]:
+                own.append(("doi", values["doi"]))
+            if values["canonical_url"]:
+                own.append(("url", values["canonical_url"]))
+            if values["date"] is not None:
+                own.append(("title", values["title_key"], values["date"]))
+            if not keys.isdisjoint(own) or self._find(identifier, values) != (
+                None,
+                None,
+            ):
+                break
+            if not 0 < len(identifier) <= _IDENTIFIER.max_length:
+                try:
+                    _check_identifier(identifier)
+                except ValidationError as error:
+                    outcomes.append(HarvestOutcome(None, False, False, error))
+                    continue
+            keys.update(own)
+            text = "\n".join((values["title"], values["summary"], values["body"]))
+            row = _table_row(Document, values, keep_blank=False)
+            row[position["status"]] = DocumentStatus.PUBLISHED
+            if not values["language"]:
+                row[position["language"]] = detect_language(text)
+            row[position["created_at"]] = row[position["updated_at"]] = self.now
+            documents.append(row)
+            extras.append((record, text))
+            outcomes.append(HarvestOutcome(None, True, True))
+        if documents:
+            ids = self._insert_new(documents, extras)
+            created = iter(ids)
+            for outcome in outcomes:
+                if outcome.created:
+                    outcome._document_id = next(created)
+            self._written(ids, index=index)
+        return outcomes
+
+    def _insert_new(
+        self, documents: list[list], extras: list[tuple[HarvestedRecord, str]]
+    ) -> list[int]:
+        """Insert new documents' rows and what hangs on them; their keys."""
+        ids = _insert_rows_with_history(Document, documents, "+", self.now)
+        provenances = bulk.table_for(DocumentProvenance)
+        provenance = _table_row(
+            DocumentProvenance,
+            {
+                "source_key": self.source_key,
+                "source_label": self.label,
+                "source_url": self.url,
+                "fetched_at": self.now,
+                "deleted_upstream": False,
+            },
+            keep_blank=True,
+        )
+        slots = [
+            provenances.attnames.index(name)
+            for name in ("document_id", "original_identifier", "datestamp")
+        ]
+        provenance_rows, tags, links = [], [], []
+        for pk, (record, text) in zip(ids, extras, strict=True):
+            row = list(provenance)
+            row[slots[0]] = pk
+            row[slots[1]] = record.original_identifier
+            row[slots[2]] = _aware(record.datestamp)
+            provenance_rows.append(row)
+            fields = record.fields
+            given = sorted(
+                {i for i in fields.get("issue_ids") or () if i in self.known_issues}
+            )
+            suggested = {s.issue_id: s.score for s in self.suggest(text)}
+            tags += [(pk, issue, 1.0) for issue in given]
+            tags += [
+                (pk, issue, score)
+                for issue, score in suggested.items()
+                if issue not in given
+            ]
+            links += [
+                (pk, institution)
+                for institution in sorted(
+                    {
+                        i
+                        for i in fields.get("institution_ids") or ()
+                        if i in self.known_institutions
+                    }
+                )
+            ]
+        provenances.insert(provenance_rows)
+        if tags:
+            _insert_rows_with_history(
+                DocumentIssue,
+                [
+                    _table_row(
+                        DocumentIssue,
+                        {
+                            "document_id": pk,
+                            "issue_id": issue,
+                            "confirmed": False,
+                            "score": score,
+                        },
+                        keep_blank=True,
+                    )
+                    for pk, issue, score in tags
+                ],
+                "+",
+                self.now,
+            )
+        if links:
+            bulk.table_for(Document.institutions.through).insert(
+                links, ignore_conflicts=True
+            )
+        return ids
+
     # Applying one record ---------------------------------------------------
 
     def apply(self, record: HarvestedRecord, values: dict) -> HarvestOutcome:
@@ -664,12 +837,17 @@ class _HarvestBatch:
             | {t.document_id for t in self.new_tags}
             | {d.pk for d, _pk in self.new_links}
         )
+        self._written(ids, index=index)
+        return ids
+
+    @staticmethod
+    def _written(ids: list[int], *, index: bool) -> None:
+        """Tell followers of these written documents; index them once committed."""
         if ids:
             # Bulk writes send no post_save: followers hear of the batch at once.
             documents_saved_in_bulk.send(sender=Document, ids=ids)
         if ids and index:
             transaction.on_commit(lambda: indexing.index_documents_safely(ids))
-        return ids
 
     def _insert_raw(self) -> None:
         """New documents, provenances, tags and links, with the history rows
@@ -725,11 +903,19 @@ class _HarvestBatch:
 
 
 def _insert_with_history(objects: list, history_type: str, when) -> list[int]:
-    """Insert new rows of a model with public history, and one history row
-    each (as django-simple-history writes it: no user, no reason)."""
-    model = type(objects[0])
+    """Insert new objects of a model with public history, and one history
+    row each; their new keys."""
+    table = bulk.table_for(type(objects[0]))
+    return _insert_rows_with_history(
+        type(objects[0]), [table.values_of(o) for o in objects], history_type, when
+    )
+
+
+def _insert_rows_with_history(model, rows: list, history_type: str, when) -> list[int]:
+    """Insert new rows of a model with public history (values in its bulk
+    table's order), and one history row each (as django-simple-history
+    writes it: no user, no reason); their new keys."""
     table = bulk.table_for(model)
-    rows = [table.values_of(o) for o in objects]
     keys = table.insert_returning_keys(rows)
     history = bulk.table_for(model.history.model)
     # A history row is the object's row, its new key and the history's own
@@ -801,7 +987,8 @@ def documents_upsert_harvested(
             errors[n] = error
             continue
         cleaned.append((record, dict(values)))
-    batch = _HarvestBatch(
+    new_batch = partial(
+        _HarvestBatch,
         source_key=source_key,
         source_label=source_label,
         source_url=source_url,
@@ -810,19 +997,27 @@ def documents_upsert_harvested(
             pk for r in records for pk in r.fields.get("institution_ids") or ()
         },
     )
+    batch = new_batch()
     batch.load(cleaned)
-    outcomes = []
-    for n, (record, values) in enumerate(cleaned):
-        if values is None:
-            outcomes.append(HarvestOutcome(None, False, False, errors[n]))
-            continue
-        try:
-            outcomes.append(batch.apply(record, values))
-        except ValidationError as error:
-            outcomes.append(HarvestOutcome(None, False, False, error))
     try:
         with transaction.atomic():
-            batch.write(index=index)
+            # Records that match nothing go in as rows (a first harvest: all).
+            outcomes = batch.create_new(cleaned, errors, index=index)
+            if len(outcomes) < len(cleaned):
+                rest = list(enumerate(cleaned))[len(outcomes) :]
+                if any(o.created for o in outcomes):
+                    # The rest may match the documents just created.
+                    batch = new_batch()
+                    batch.load([pair for _n, pair in rest])
+                for n, (record, values) in rest:
+                    if values is None:
+                        outcomes.append(HarvestOutcome(None, False, False, errors[n]))
+                        continue
+                    try:
+                        outcomes.append(batch.apply(record, values))
+                    except ValidationError as error:
+                        outcomes.append(HarvestOutcome(None, False, False, error))
+                batch.write(index=index)
     except DatabaseError as error:
         if len(records) == 1:
             return [HarvestOutcome(None, False, False, error)]
