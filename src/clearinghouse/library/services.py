@@ -109,6 +109,7 @@ class HarvestOutcome:
 
     @property
     def document(self) -> Document | None:
+        """The document the record created or changed (None if refused)."""
         if self._document is None and self._document_id is not None:
             self._document = Document.objects.get(pk=self._document_id)
         return self._document
@@ -557,10 +558,7 @@ class _HarvestBatch:
                 own.append(("url", values["canonical_url"]))
             if values["date"] is not None:
                 own.append(("title", values["title_key"], values["date"]))
-            if not keys.isdisjoint(own) or self._find(identifier, values) != (
-                None,
-                None,
-            ):
+            if not keys.isdisjoint(own) or self._find(identifier, values)[0]:
                 break
             if not 0 < len(identifier) <= _IDENTIFIER.max_length:
                 try:
@@ -581,9 +579,12 @@ class _HarvestBatch:
         if documents:
             ids = self._insert_new(documents, extras)
             created = iter(ids)
-            for outcome in outcomes:
-                if outcome.created:
-                    outcome._document_id = next(created)
+            outcomes = [
+                HarvestOutcome(None, True, True, document_id=next(created))
+                if outcome.created
+                else outcome
+                for outcome in outcomes
+            ]
             self._written(ids, index=index)
         return outcomes
 
