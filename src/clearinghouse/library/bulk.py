@@ -80,6 +80,8 @@ class Table:
                 adapt = lru_cache(256)(connection.ops.adapt_datetimefield_value)
             elif kind == "DateField":
                 adapt = lru_cache(256)(connection.ops.adapt_datefield_value)
+            elif kind == "JSONField":
+                adapt = partial(connection.ops.adapt_json_value, encoder=field.encoder)
             else:
                 adapt = partial(_prep, field, connection)
             adapters.append((n, adapt))
@@ -94,11 +96,19 @@ class Table:
                 row[n] = adapt(row[n])
         return tuple(row)
 
-    def insert(self, rows: Iterable[Sequence], *, ignore_conflicts=False) -> None:
-        """Insert rows (values in `attnames` order) with one executemany."""
+    def adapt(self, rows: Iterable[Sequence]) -> list[tuple]:
+        """Rows (values in `attnames` order) adapted for this connection, as
+        `insert(…, adapted=True)` takes them."""
+        adapters = self._adapters(self.connection)
+        return [self._row(values, adapters) for values in rows]
+
+    def insert(
+        self, rows: Iterable[Sequence], *, ignore_conflicts=False, adapted=False
+    ) -> None:
+        """Insert rows (values in `attnames` order; `adapted`: already as
+        `adapt` gives them) with one executemany."""
         connection = self.connection
-        adapters = self._adapters(connection)
-        rows = [self._row(values, adapters) for values in rows]
+        rows = list(rows) if adapted else self.adapt(rows)
         if not rows:
             return
         # Names from the model's meta, quoted; every value is a parameter.
@@ -108,15 +118,18 @@ class Table:
         with connection.cursor() as cursor:
             cursor.executemany(sql, rows)
 
-    def insert_returning_keys(self, rows: Sequence[Sequence]) -> list[int]:
+    def insert_returning_keys(
+        self, rows: Sequence[Sequence], *, adapted: bool = False
+    ) -> list[int]:
         """Insert rows and return their new primary keys, in the rows' order.
 
         Multi-row `INSERT … RETURNING` (rows come back in the order given, as
         the ORM's own bulk_create also relies on), as many rows per statement
-        as the database's parameter limit allows.
+        as the database's parameter limit allows. `adapted`: the rows are
+        already as `adapt` gives them.
         """
         connection = self.connection
-        adapters = self._adapters(connection)
+        adapters = [] if adapted else self._adapters(connection)
         limit = max_params(connection)
         per = max(
             1,

@@ -258,7 +258,13 @@ def _model_row(model) -> tuple[list, dict[str, int], list]:
     return (
         [field.get_default() for field in fields],
         {field.attname: n for n, field in enumerate(fields)},
-        [(n, field) for n, field in enumerate(fields) if callable(field.default)],
+        # Only a default the model names and calls (a list); a field without
+        # one has Django's NOT_PROVIDED, a class, which is callable too.
+        [
+            (n, field)
+            for n, field in enumerate(fields)
+            if field.has_default() and callable(field.default)
+        ],
     )
 
 
@@ -917,11 +923,16 @@ def _insert_rows_with_history(model, rows: list, history_type: str, when) -> lis
     table's order), and one history row each (as django-simple-history
     writes it: no user, no reason); their new keys."""
     table = bulk.table_for(model)
-    keys = table.insert_returning_keys(rows)
+    # Adapted once: a history row repeats its object's adapted values.
+    rows = table.adapt(rows)
+    keys = table.insert_returning_keys(rows, adapted=True)
     history = bulk.table_for(model.history.model)
     # A history row is the object's row, its new key and the history's own
     # values, picked in the history table's column order.
-    own = {"history_date": when, "history_type": history_type}
+    own = {
+        "history_date": history.connection.ops.adapt_datetimefield_value(when),
+        "history_type": history_type,
+    }
     pk_name = model._meta.pk.attname
     width = len(table.attnames)
     extra = [name for name in history.attnames if name.startswith("history_")]
@@ -937,7 +948,8 @@ def _insert_rows_with_history(model, rows: list, history_type: str, when) -> lis
     )
     tail = tuple(own.get(name) for name in extra)
     history.insert(
-        pick((*row, key, *tail)) for row, key in zip(rows, keys, strict=True)
+        (pick((*row, key, *tail)) for row, key in zip(rows, keys, strict=True)),
+        adapted=True,
     )
     return keys
 
