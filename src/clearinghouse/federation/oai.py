@@ -99,46 +99,50 @@ def _dc_texts(metadata: Element) -> dict[str, list[str]]:
 
 
 def dublin_core_fields(metadata: Element) -> dict:
-    """The library fields of one oai_dc record (text still to be sanitized)."""
+    """The library fields of one oai_dc record (text still to be sanitized).
+
+    The texts come stripped from `_dc_texts`, so that capping one is cutting
+    it (what `cap` does to any value)."""
     texts = _dc_texts(metadata)
-    identifiers = texts.get("identifier", [])
-    urls = [i for i in identifiers if i.lower().startswith(("http://", "https://"))]
+    urls, plain = [], []
     doi = ""
-    for value in identifiers:
+    for value in texts.get("identifier", ()):
         match = _DOI.fullmatch(value)
-        if match:
+        if match and not doi:
             doi = match.group(1)
-            break
-    plain = [i for i in identifiers if i not in urls and not _DOI.fullmatch(i)]
+        if value.lower().startswith(("http://", "https://")):
+            urls.append(value)
+        elif not match:
+            plain.append(value)
     doc_type = ""
-    for value in texts.get("type", []):
+    for value in texts.get("type", ()):
         doc_type = _doc_type(value)
         if doc_type:
             break
     language = ""
-    for value in texts.get("language", []):
+    for value in texts.get("language", ()):
         language = LANGUAGES.get(value.lower().replace("_", "-"), "")
         if language:
             break
-    titles = texts.get("title", [])
-    descriptions = texts.get("description", [])
+    titles = texts.get("title", ())
+    descriptions = texts.get("description", ())
     return {
-        "title": cap(titles[0] if titles else "", "title"),
-        "summary": cap(descriptions[0] if descriptions else "", "summary"),
-        "body": cap("\n\n".join(descriptions[1:]), "body"),
+        "title": titles[0][: FIELD_CAPS["title"]] if titles else "",
+        "summary": descriptions[0][: FIELD_CAPS["summary"]] if descriptions else "",
+        "body": "\n\n".join(descriptions[1:])[: FIELD_CAPS["body"]],
         "authors": [
-            cap(a, "author") for a in texts.get("creator", [])[: FIELD_CAPS["authors"]]
+            a[: FIELD_CAPS["author"]]
+            for a in texts.get("creator", ())[: FIELD_CAPS["authors"]]
         ],
-        "date": cap(next(iter(texts.get("date", [])), ""), "date"),
+        "date": next(iter(texts.get("date", ())), "")[: FIELD_CAPS["date"]],
         "doc_type": doc_type,
         "language": language,
-        "url": cap(
-            next((u for u in urls if "doi.org/" not in u), urls[0] if urls else ""),
-            "url",
-        ),
-        "identifier": cap(plain[0] if plain else "", "identifier"),
-        "doi": cap(doi, "doi"),
-        "licence": cap(next(iter(texts.get("rights", [])), ""), "licence"),
+        "url": next((u for u in urls if "doi.org/" not in u), urls[0] if urls else "")[
+            : FIELD_CAPS["url"]
+        ],
+        "identifier": plain[0][: FIELD_CAPS["identifier"]] if plain else "",
+        "doi": doi[: FIELD_CAPS["doi"]],
+        "licence": next(iter(texts.get("rights", ())), "")[: FIELD_CAPS["licence"]],
     }
 
 

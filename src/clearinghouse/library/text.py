@@ -12,7 +12,7 @@ import nh3
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"\s+")
 _MARKUP = re.compile(r"[<&\x00]")
-_ASCII_NON_WORD = re.compile(r"[^a-z0-9]+")
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 # Query parameters that only say where a visitor came from.
 _TRACKING = re.compile(
@@ -120,7 +120,7 @@ def title_key(value: str) -> str:
     folded = fold(value)
     if folded.isascii():
         # The same as below for ASCII: letters and digits are L and N.
-        return _SPACES.sub(" ", _ASCII_NON_WORD.sub(" ", folded)).strip()[:500]
+        return " ".join(_ASCII_WORD.findall(folded))[:500]
     words = "".join(
         char if unicodedata.category(char)[0] in "LN" else " " for char in folded
     )
