@@ -148,3 +148,48 @@ def test_a_dry_run_writes_nothing_and_keeps_the_schedule(repository, source):
     source.refresh_from_db()
     assert source.cursor == ""
     assert source.next_harvest_at is None
+
+
+def test_what_a_source_gave_before_is_read_as_the_orm_reads_it(make_source, partner):
+    """The datestamps a re-harvest compares with are read as text and
+    converted once per value: the same aware times as the ORM's, to the
+    microsecond, whatever offset they were written with."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from clearinghouse.federation.harvesting import HarvestContext
+    from clearinghouse.federation.models import HarvestRun
+    from tests.library.factories import DocumentFactory
+
+    source = make_source("https://partner.example.org/oai")
+    stamps = [
+        None,
+        datetime(2004, 3, 25, 9, 0, tzinfo=UTC),
+        datetime(2004, 3, 25, 9, 0, 0, 123456, tzinfo=UTC),
+        datetime(2004, 3, 25, 23, 30, tzinfo=timezone(timedelta(hours=5, minutes=30))),
+    ]
+    for n, stamp in enumerate(stamps):
+        DocumentProvenance.objects.create(
+            document=DocumentFactory(),
+            source_key=source.key,
+            source_label="Partner",
+            original_identifier=f"oai:p:{n}",
+            datestamp=stamp,
+            fetched_at=datetime(2026, 1, 1, tzinfo=UTC),
+        )
+    DocumentProvenance.objects.create(
+        document=DocumentFactory(),
+        source_key=source.key,
+        source_label="Partner",
+        original_identifier="oai:p:gone",
+        datestamp=stamps[1],
+        fetched_at=datetime(2026, 1, 1, tzinfo=UTC),
+        deleted_upstream=True,
+    )
+    context = HarvestContext(source=source, run=HarvestRun(source=source))
+    context.load_known()
+    assert context.known == {f"oai:p:{n}": stamp for n, stamp in enumerate(stamps)}
+    assert context.known == dict(
+        DocumentProvenance.objects.filter(
+            source_key=source.key, deleted_upstream=False
+        ).values_list("original_identifier", "datestamp")
+    )

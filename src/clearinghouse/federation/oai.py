@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from lxml.etree import _Element as Element
 
-from clearinghouse.library.models import DocumentProvenance, DocumentType
+from clearinghouse.library.models import DocumentType
 
 from .harvesting import (
     FIELD_CAPS,
@@ -216,11 +216,7 @@ class OaiPmhHarvester(Harvester):
         started = ""
         tokens: set[str] = set()
         identifiers: set[str] = set()
-        context.known = dict(
-            DocumentProvenance.objects.filter(
-                source_key=source.key, deleted_upstream=False
-            ).values_list("original_identifier", "datestamp")
-        )
+        context.load_known()
         if not incremental and not context.known:
             context.expect_new_documents()
         for _page in range(MAX_PAGES):

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from clearinghouse.core.languages import LANGUAGE_CODES
 from clearinghouse.core.models import Country
 from clearinghouse.events.models import EventKind, EventStatus
-from clearinghouse.library.models import DocumentProvenance, DocumentStatus
+from clearinghouse.library.models import DocumentStatus
 from clearinghouse.library.text import plain_text
 from clearinghouse.taxonomy.models import Issue
 
@@ -63,11 +63,7 @@ class ClearinghouseHarvester(Harvester):
         source = context.source
         since = source.cursor
         self.issues = dict(Issue.objects.values_list("slug", "pk"))
-        context.known = dict(
-            DocumentProvenance.objects.filter(
-                source_key=source.key, deleted_upstream=False
-            ).values_list("original_identifier", "datestamp")
-        )
+        context.load_known()
         listed: set[str] = set()
         until = self._listing(context, "documents", since, self._document, listed)
         events_until = self._listing(context, "events", since, self._event, set())
