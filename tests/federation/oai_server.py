@@ -36,20 +36,32 @@ class Record:
     title: str
     deleted: bool = False
     doi: str = ""
+    # Comments, white space, set specs and an `about`, all of which the
+    # protocol allows around a record's parts.
+    loose: bool = False
 
     def xml(self) -> str:
         status = ' status="deleted"' if self.deleted else ""
+        gap = "\n  <!-- a comment -->\n  " if self.loose else ""
         header = (
-            f"<header{status}><identifier>{escape(self.identifier)}</identifier>"
-            f"<datestamp>{self.datestamp}</datestamp></header>"
+            f"<header{status}>{gap}<identifier>{escape(self.identifier)}</identifier>"
+            f"{gap}<datestamp>{self.datestamp}</datestamp>{gap}"
+            + ("<setSpec>reports</setSpec>" if self.loose else "")
+            + "</header>"
         )
         if self.deleted:
-            return f"<record>{header}</record>"
+            return f"<record>{gap}{header}{gap}</record>"
+        about = (
+            '<about><provenance xmlns="http://www.openarchives.org/OAI/2.0/provenance">'
+            "</provenance></about>"
+            if self.loose
+            else ""
+        )
         doi = (
             f"<dc:identifier>doi:{escape(self.doi)}</dc:identifier>" if self.doi else ""
         )
         return (
-            f"<record>{header}<metadata>"
+            f"<record>{gap}{header}{gap}<metadata>{gap}"
             '<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" '
             'xmlns:dc="http://purl.org/dc/elements/1.1/">'
             f"<dc:title>{escape(self.title)}</dc:title>"
@@ -59,7 +71,7 @@ class Record:
             "<dc:type>Report</dc:type><dc:language>eng</dc:language>"
             f"<dc:identifier>https://repository.example.org/{escape(self.identifier)}"
             f"</dc:identifier>{doi}"
-            "</oai_dc:dc></metadata></record>"
+            f"</oai_dc:dc>{gap}</metadata>{gap}{about}</record>"
         )
 
 

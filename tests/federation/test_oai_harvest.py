@@ -74,6 +74,32 @@ def test_reharvesting_an_unchanged_repository_writes_nothing(repository, source)
     assert dict(Document.objects.values_list("pk", "updated_at")) == stamps
 
 
+def test_comments_set_specs_and_abouts_around_a_records_parts_change_nothing(
+    repository, source
+):
+    repository.add(30)
+    for n in range(0, 30, 2):
+        repository.records[f"oai:repository.example.org:{n}"].loose = True
+    repository.records["oai:repository.example.org:4"].deleted = True
+    run = source_harvest(source=source)
+    assert run.status == RunStatus.SUCCEEDED, run.errors
+    assert harvested(source) == repository.live()
+    assert run.created == 29
+    titles = set(Document.objects.values_list("title", flat=True))
+    assert titles == {r.title for r in repository.records.values() if not r.deleted}
+    source.cursor = ""
+    again = source_harvest(source=source)
+    # The deleted record counts too: nothing of it is left to withdraw.
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 30)
+    repository.records["oai:repository.example.org:8"].deleted = True
+    repository.records[
+        "oai:repository.example.org:8"
+    ].datestamp = "2026-12-01T00:00:00Z"
+    source.cursor = ""
+    assert source_harvest(source=source).deleted == 1
+    assert harvested(source) == repository.live()
+
+
 def test_deleted_records_withdraw_their_documents(repository, source):
     repository.add(30)
     source_harvest(source=source)

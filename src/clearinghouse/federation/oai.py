@@ -34,6 +34,11 @@ OAI = "{http://www.openarchives.org/OAI/2.0/}"
 DC = "{http://purl.org/dc/elements/1.1/}"
 _DC_ANY = f"{DC}*"
 _DC_LENGTH = len(DC)
+_RECORD = f"{OAI}record"
+_HEADER = f"{OAI}header"
+_METADATA = f"{OAI}metadata"
+_IDENTIFIER = f"{OAI}identifier"
+_DATESTAMP = f"{OAI}datestamp"
 MAX_RESTARTS = 2
 MAX_PAGES = 1_000_000
 
@@ -244,7 +249,7 @@ class OaiPmhHarvester(Harvester):
             if listing is None:
                 raise HarvestFailed(_("The response has no ListRecords element."))
             with context.batch():
-                for record in listing.findall(f"{OAI}record"):
+                for record in listing.iterchildren(_RECORD):
                     self._record(context, record, identifiers)
             token = listing.find(f"{OAI}resumptionToken")
             value = (token.text or "").strip() if token is not None else ""
@@ -265,15 +270,16 @@ class OaiPmhHarvester(Harvester):
     def _record(
         self, context: HarvestContext, record: Element, identifiers: set[str]
     ) -> None:
-        header = record.find(f"{OAI}header")
-        identifier = cap(
-            header.findtext(f"{OAI}identifier", "") if header is not None else "",
-            "identifier",
-        )
+        header, metadata = _first_children(record, _HEADER, _METADATA)
+        if header is None:
+            identifier = datestamp = ""
+        else:
+            identifier, datestamp = _first_texts(header, _IDENTIFIER, _DATESTAMP)
+        identifier = cap(identifier, "identifier")
         if not identifier:
             context.error(_("A record without an identifier was skipped."), record="?")
             return
-        datestamp = header.findtext(f"{OAI}datestamp", "").strip()
+        datestamp = datestamp.strip()
         context.run.fetched += 1
         key = f"{identifier}\x00{datestamp}"
         if key in context.seen:
@@ -284,7 +290,6 @@ class OaiPmhHarvester(Harvester):
         if header.get("status") == "deleted":
             context.withdraw(identifier=identifier)
             return
-        metadata = record.find(f"{OAI}metadata")
         if metadata is None or len(metadata) == 0:
             context.error(_("The record has no metadata."), record=identifier)
             return
@@ -295,6 +300,31 @@ class OaiPmhHarvester(Harvester):
             return
         fields = dublin_core_fields(metadata)
         context.document(identifier=identifier, datestamp=stamp, fields=fields)
+
+
+def _first_children(
+    element: Element, first: str, second: str
+) -> tuple[Element | None, Element | None]:
+    """The first child named `first` and the first named `second`, in one walk
+    of the children in C (`find` walks them in Python, once per name): a
+    re-harvest reads little else of a record."""
+    found_first = found_second = None
+    for child in element.iterchildren(first, second):
+        if child.tag == first:
+            found_first = child if found_first is None else found_first
+        elif found_second is None:
+            found_second = child
+    return found_first, found_second
+
+
+def _first_texts(element: Element, first: str, second: str) -> tuple[str, str]:
+    """The texts ("" if none) of the first children named `first` and `second`,
+    as `findtext` gives them."""
+    one, other = _first_children(element, first, second)
+    return (
+        "" if one is None else one.text or "",
+        "" if other is None else other.text or "",
+    )
 
 
 def oai_now() -> str:
