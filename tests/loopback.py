@@ -23,6 +23,7 @@ class _Handler(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0]
         server.requests.append(self.path)
         server.headers.append(dict(self.headers))
+        server.clients.append(self.client_address)
         route = server.routes.get(path)
         if route is None:
             send(self, 404, b"not found")
@@ -59,6 +60,8 @@ class LoopbackServer:
         self.routes: dict[str, Route] = {}
         self.requests: list[str] = []
         self.headers: list[dict[str, str]] = []
+        # The client's (address, port) of each request: one port, one connection.
+        self.clients: list[tuple[str, int]] = []
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self.httpd.daemon_threads = True
         # Do not wait at shutdown for routes still writing to a client gone away.

@@ -10,6 +10,7 @@ import pytest
 from clearinghouse.core.fetch import (
     FetchError,
     FetchRefused,
+    FetchSession,
     FetchTimeout,
     FetchTooLarge,
     Limits,
@@ -290,3 +291,84 @@ def test_an_unknown_host_is_an_error_not_a_crash():
     with pytest.raises(FetchError) as caught:
         fetch("http://no-such-host.invalid/", limits=LIMITS)
     assert "could not be resolved" in caught.value.message
+
+
+def test_without_a_session_each_fetch_has_its_own_connection(server):
+    server.routes["/ok"] = lambda h: send(h, 200, b"fine")
+    for _ in range(3):
+        fetch(server.url("/ok"), allow_loopback=True, limits=LIMITS)
+    assert len(set(server.clients)) == 3
+
+
+def test_a_session_keeps_one_connection_per_name_and_address(server):
+    server.routes["/ok"] = lambda h: send(h, 200, b"fine")
+    by_address = server.url("/ok")
+    by_name = f"http://localhost:{server.port}/ok"
+    with FetchSession() as session:
+        for url in (by_address, by_address, by_name, by_address, by_name):
+            response = fetch(url, allow_loopback=True, limits=LIMITS, session=session)
+            assert response.content == b"fine"
+    ports = [port for _address, port in server.clients]
+    # The same name and address share a connection; another name (even one
+    # that resolves to the same address) has its own.
+    assert ports[0] == ports[1] == ports[3]
+    assert ports[2] == ports[4] != ports[0]
+    assert [h["Host"] for h in server.headers] == [
+        f"127.0.0.1:{server.port}",
+        f"127.0.0.1:{server.port}",
+        f"localhost:{server.port}",
+        f"127.0.0.1:{server.port}",
+        f"localhost:{server.port}",
+    ]
+
+
+def test_a_session_recovers_from_a_dropped_connection(server):
+    answers = iter(["drop", "ok", "ok"])
+
+    def flaky(handler):
+        if next(answers) == "drop":
+            handler.close_connection = True
+            handler.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort")
+            return
+        send(handler, 200, b"fine")
+
+    server.routes["/flaky"] = flaky
+    with FetchSession() as session:
+        with pytest.raises(FetchError):
+            fetch(
+                server.url("/flaky"),
+                allow_loopback=True,
+                limits=LIMITS,
+                session=session,
+            )
+        for _ in range(2):
+            response = fetch(
+                server.url("/flaky"),
+                allow_loopback=True,
+                limits=LIMITS,
+                session=session,
+            )
+            assert response.content == b"fine"
+    assert len(set(server.clients)) == 2
+
+
+@pytest.mark.parametrize("route", ["declared", "streamed"])
+def test_a_response_cut_at_the_cap_is_not_followed_by_its_rest(server, route):
+    server.routes["/declared"] = lambda h: send(h, 200, b"x" * (LIMITS.max_bytes + 1))
+    server.routes["/streamed"] = _endless
+    server.routes["/ok"] = lambda h: send(h, 200, b"fine")
+    with FetchSession() as session:
+        with pytest.raises(FetchTooLarge):
+            fetch(
+                server.url(f"/{route}"),
+                allow_loopback=True,
+                limits=LIMITS,
+                session=session,
+            )
+        response = fetch(
+            server.url("/ok"), allow_loopback=True, limits=LIMITS, session=session
+        )
+    # The next answer is the server's, on a new connection, not the rest of
+    # the body cut short.
+    assert response.content == b"fine"
+    assert len(set(server.clients)) == 2

@@ -15,6 +15,11 @@ Every URL that a partner registers is fetched through `fetch()`:
 - the body is read as a stream and cut at a size cap, which also bounds the
   decompressed size of gzip/deflate bodies (decompressed incrementally).
 
+A task that fetches many pages from one partner (a harvest) passes a
+`FetchSession`: its connections stay open between fetches, one pool for each
+checked host name and address, so a connection is reused only for the name
+and address it was opened (and its TLS certificate checked) for.
+
 Tests that run their own fake servers on loopback pass ``allow_loopback=True``:
 it admits a loopback address for the URL given only, never for a redirect
 target, so a loopback server can stand for "a public address that redirects".
@@ -22,6 +27,7 @@ target, so a loopback server can stand for "a public address that redirects".
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import logging
 import socket
@@ -377,8 +383,52 @@ def _read_body(response: httpx.Response, *, limits: Limits, deadline: float) -> 
     return b"".join(parts)
 
 
+class FetchSession:
+    """Connections kept open across the fetches of one task (a harvest's pages).
+
+    One pool of connections per checked target: scheme, host name, port and
+    the address the name resolved to. Each fetch still resolves and checks
+    its URL first; a connection opened for one name or address never carries
+    a request for another. Close it (or use it as a context manager) when the
+    task ends.
+    """
+
+    def __init__(self) -> None:
+        self._transports: dict[tuple, httpx.HTTPTransport] = {}
+
+    def transport(self, target: Target) -> httpx.HTTPTransport:
+        """The open pool for this target, made on first use."""
+        key = (target.scheme, target.host, target.port, target.address)
+        transport = self._transports.get(key)
+        if transport is None:
+            transport = self._transports[key] = _transport()
+        return transport
+
+    def close(self) -> None:
+        """Close every connection."""
+        transports, self._transports = self._transports, {}
+        for transport in transports.values():
+            transport.close()
+
+    def __enter__(self) -> FetchSession:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _transport() -> httpx.HTTPTransport:
+    # The transport alone: no redirect handling, proxies or cookies of a client.
+    return httpx.HTTPTransport(verify=_ssl_context(), trust_env=False)
+
+
 def _one(
-    target: Target, *, headers: dict[str, str], limits: Limits, deadline: float
+    target: Target,
+    *,
+    headers: dict[str, str],
+    limits: Limits,
+    deadline: float,
+    transport: httpx.HTTPTransport,
 ) -> tuple[int, httpx.Headers, bytes]:
     remaining = max(0.1, deadline - time.monotonic())
     timeout = httpx.Timeout(
@@ -397,15 +447,15 @@ def _one(
     request = httpx.Request(
         "GET", target.pinned_url, headers=request_headers, extensions=extensions
     )
-    # The transport alone: no redirect handling, proxies or cookies of a client.
-    with httpx.HTTPTransport(verify=_ssl_context(), trust_env=False) as transport:
-        response = transport.handle_request(request)
-        try:
-            if response.status_code in REDIRECT_STATUSES:
-                return response.status_code, response.headers, b""
-            body = _read_body(response, limits=limits, deadline=deadline)
-        finally:
-            response.close()
+    # A response closed before its end (a redirect, a body past the cap)
+    # closes its connection; one read to the end goes back to the pool.
+    response = transport.handle_request(request)
+    try:
+        if response.status_code in REDIRECT_STATUSES:
+            return response.status_code, response.headers, b""
+        body = _read_body(response, limits=limits, deadline=deadline)
+    finally:
+        response.close()
     return response.status_code, response.headers, body
 
 
@@ -415,6 +465,7 @@ def fetch(
     headers: dict[str, str] | None = None,
     allow_loopback: bool = False,
     limits: Limits | None = None,
+    session: FetchSession | None = None,
 ) -> FetchResponse:
     """GET a URL through the guard; return the final response of any status.
 
@@ -422,6 +473,8 @@ def fetch(
     redirect target), FetchTooLarge past the size cap, FetchTimeout, and
     FetchError for any other failure; each carries a translated message.
     ``allow_loopback`` admits a loopback address for ``url`` itself only.
+    With a ``session``, connections stay open for the session's next fetches;
+    without one, each fetch opens and closes its own.
     """
     limits = limits or Limits.default()
     deadline = time.monotonic() + limits.total_timeout
@@ -431,9 +484,19 @@ def fetch(
     while True:
         target = check_url(current, allow_loopback=loopback)
         try:
-            status, response_headers, body = _one(
-                target, headers=dict(headers or {}), limits=limits, deadline=deadline
-            )
+            with contextlib.ExitStack() as stack:
+                transport = (
+                    session.transport(target)
+                    if session is not None
+                    else stack.enter_context(_transport())
+                )
+                status, response_headers, body = _one(
+                    target,
+                    headers=dict(headers or {}),
+                    limits=limits,
+                    deadline=deadline,
+                    transport=transport,
+                )
         except FetchError as error:
             error.url = error.url or current
             raise

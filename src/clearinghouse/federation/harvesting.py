@@ -32,6 +32,7 @@ from clearinghouse.core.fetch import (
     FetchError,
     FetchRefused,
     FetchResponse,
+    FetchSession,
     FetchTooLarge,
     fetch,
 )
@@ -162,6 +163,8 @@ class HarvestContext:
     # Renews the source's harvest lock; False when this harvest has lost it.
     keep_lease: Callable[[], bool] = lambda: True
     lease_renewed: float = field(default_factory=time.monotonic)
+    # The run's open connections to the source (closed by the caller).
+    connections: FetchSession = field(default_factory=FetchSession)
     # Documents waiting to be written as one batch.
     pending: list = field(default_factory=list)
     # Inside `batch()`: the page's other changes (withdrawals, events), each
@@ -278,7 +281,10 @@ class HarvestContext:
             last = attempt == attempts - 1
             try:
                 response = fetch(
-                    url, headers=headers, allow_loopback=self.allow_loopback
+                    url,
+                    headers=headers,
+                    allow_loopback=self.allow_loopback,
+                    session=self.connections,
                 )
             except (FetchRefused, FetchTooLarge) as error:
                 raise HarvestFailed(error.message) from error

@@ -253,6 +253,8 @@ def source_harvest(*, source: Source, dry_run: bool = False, sleep=None) -> Harv
                 % {"error": type(error).__name__}
             )
             run.status = RunStatus.FAILED
+        finally:
+            context.connections.close()
         # What was written is indexed, whether the harvest succeeded or not.
         context.index()
         run.finished_at = timezone.now()
