@@ -97,18 +97,14 @@ class Table:
         return tuple(row)
 
     def adapt(self, rows: Iterable[Sequence]) -> list[tuple]:
-        """Rows (values in `attnames` order) adapted for this connection, as
-        `insert(…, adapted=True)` takes them."""
+        """Rows (values in `attnames` order) adapted for this connection."""
         adapters = self._adapters(self.connection)
         return [self._row(values, adapters) for values in rows]
 
-    def insert(
-        self, rows: Iterable[Sequence], *, ignore_conflicts=False, adapted=False
-    ) -> None:
-        """Insert rows (values in `attnames` order; `adapted`: already as
-        `adapt` gives them) with one executemany."""
+    def insert(self, rows: Iterable[Sequence], *, ignore_conflicts=False) -> None:
+        """Insert rows (values in `attnames` order) with one executemany."""
         connection = self.connection
-        rows = list(rows) if adapted else self.adapt(rows)
+        rows = self.adapt(rows)
         if not rows:
             return
         # Names from the model's meta, quoted; every value is a parameter.
@@ -118,18 +114,15 @@ class Table:
         with connection.cursor() as cursor:
             cursor.executemany(sql, rows)
 
-    def insert_returning_keys(
-        self, rows: Sequence[Sequence], *, adapted: bool = False
-    ) -> list[int]:
+    def insert_returning_keys(self, rows: Sequence[Sequence]) -> list[int]:
         """Insert rows and return their new primary keys, in the rows' order.
 
         Multi-row `INSERT … RETURNING` (rows come back in the order given, as
         the ORM's own bulk_create also relies on), as many rows per statement
-        as the database's parameter limit allows. `adapted`: the rows are
-        already as `adapt` gives them.
+        as the database's parameter limit allows.
         """
         connection = self.connection
-        adapters = [] if adapted else self._adapters(connection)
+        adapters = self._adapters(connection)
         limit = max_params(connection)
         per = max(
             1,
@@ -150,6 +143,41 @@ class Table:
         if len(keys) != len(rows):  # pragma: no cover (a database's broken promise)
             raise RuntimeError("INSERT … RETURNING returned another number of rows")
         return keys
+
+    def copy_rows(self, source: Table, keys: Sequence[int], own: dict) -> None:
+        """Insert into this table a copy of each of `source`'s rows with these
+        keys, made by the database (`INSERT … SELECT`, in key order):
+        each of this table's columns takes the source's column of the same
+        name (the source's key for this table's column named as that key),
+        or else its value in `own` (None if absent) — a history row of each
+        object, for instance, with the history's own columns in `own`. The
+        values stay as stored: nothing is read back, built or adapted in
+        Python, and the copy is exactly what the rows hold."""
+        if not keys:
+            return
+        connection = self.connection
+        quote = connection.ops.quote_name
+        by_name = {f.attname: f.column for f in source.model._meta.concrete_fields}
+        selected, own_params = [], []
+        for field in self.fields:
+            if field.attname in by_name:
+                selected.append(quote(by_name[field.attname]))
+            else:
+                selected.append("%s")
+                own_params.append(own.get(field.attname))
+        limit = max_params(connection)
+        per = (limit - len(own_params)) if limit else len(keys)
+        with connection.cursor() as cursor:
+            for start in range(0, len(keys), per):
+                chunk = keys[start : start + per]
+                # Names from the models' meta, quoted; every value a parameter.
+                cursor.execute(
+                    f"INSERT INTO {self.table} ({self.columns}) "  # noqa: S608
+                    f"SELECT {', '.join(selected)} FROM {source.table} "
+                    f"WHERE {source.pk} IN ({', '.join(['%s'] * len(chunk))}) "
+                    f"ORDER BY {source.pk}",
+                    [*own_params, *chunk],
+                )
 
 
 def max_params(connection) -> int | None:

@@ -6,7 +6,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from functools import cache, partial
-from operator import itemgetter
 from pathlib import PurePath
 
 from django.conf import settings
@@ -921,35 +920,18 @@ def _insert_with_history(objects: list, history_type: str, when) -> list[int]:
 def _insert_rows_with_history(model, rows: list, history_type: str, when) -> list[int]:
     """Insert new rows of a model with public history (values in its bulk
     table's order), and one history row each (as django-simple-history
-    writes it: no user, no reason); their new keys."""
+    writes it: no user, no reason), copied from the stored rows by the
+    database; their new keys."""
     table = bulk.table_for(model)
-    # Adapted once: a history row repeats its object's adapted values.
-    rows = table.adapt(rows)
-    keys = table.insert_returning_keys(rows, adapted=True)
+    keys = table.insert_returning_keys(rows)
     history = bulk.table_for(model.history.model)
-    # A history row is the object's row, its new key and the history's own
-    # values, picked in the history table's column order.
-    own = {
-        "history_date": history.connection.ops.adapt_datetimefield_value(when),
-        "history_type": history_type,
-    }
-    pk_name = model._meta.pk.attname
-    width = len(table.attnames)
-    extra = [name for name in history.attnames if name.startswith("history_")]
-    pick = itemgetter(
-        *(
-            width
-            if name == pk_name
-            else width + 1 + extra.index(name)
-            if name.startswith("history_")
-            else table.attnames.index(name)
-            for name in history.attnames
-        )
-    )
-    tail = tuple(own.get(name) for name in extra)
-    history.insert(
-        (pick((*row, key, *tail)) for row, key in zip(rows, keys, strict=True)),
-        adapted=True,
+    history.copy_rows(
+        table,
+        keys,
+        {
+            "history_date": history.connection.ops.adapt_datetimefield_value(when),
+            "history_type": history_type,
+        },
     )
     return keys
 
