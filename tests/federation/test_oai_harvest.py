@@ -1,7 +1,10 @@
 """Harvesting a real OAI-PMH repository on loopback, faults and all."""
 
+import gc
+
 import pytest
 
+from clearinghouse.core.runtime import BATCH_YOUNG_THRESHOLD
 from clearinghouse.federation.models import RunStatus
 from clearinghouse.federation.services import source_harvest
 from clearinghouse.library.models import Document, DocumentProvenance, DocumentStatus
@@ -98,6 +101,23 @@ def test_comments_set_specs_and_abouts_around_a_records_parts_change_nothing(
     source.cursor = ""
     assert source_harvest(source=source).deleted == 1
     assert harvested(source) == repository.live()
+
+
+def test_a_harvest_runs_the_garbage_collector_less_often(repository, server, source):
+    before = gc.get_threshold()
+    during = []
+    route = server.routes["/oai"]
+
+    def observed(handler):
+        during.append(gc.get_threshold()[0])
+        route(handler)
+
+    server.routes["/oai"] = observed
+    repository.add(30)
+    run = source_harvest(source=source)
+    assert run.status == RunStatus.SUCCEEDED, run.errors
+    assert set(during) == {max(before[0], BATCH_YOUNG_THRESHOLD)}
+    assert gc.get_threshold() == before
 
 
 def test_deleted_records_withdraw_their_documents(repository, source):

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clearinghouse.core.fetch import FetchError, FetchRefused, check_url
+from clearinghouse.core.runtime import fewer_collections
 
 from .feeds_in import CalendarHarvester, FeedHarvester
 from .harvesting import HarvestContext, Harvester, HarvestFailed
@@ -196,6 +197,7 @@ def _schedule(source: Source, run: HarvestRun) -> None:
     source.refresh_from_db()
 
 
+@fewer_collections()
 def source_harvest(*, source: Source, dry_run: bool = False, sleep=None) -> HarvestRun:
     """Harvest one source now and log the run.
 
