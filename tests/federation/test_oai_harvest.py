@@ -120,6 +120,25 @@ def test_a_harvest_runs_the_garbage_collector_less_often(repository, server, sou
     assert gc.get_threshold() == before
 
 
+def test_a_complete_listing_withdraws_what_it_no_longer_has(repository, source):
+    repository.add(30)
+    source_harvest(source=source)
+    gone = [f"oai:repository.example.org:{n}" for n in (2, 17, 29)]
+    for identifier in gone:
+        del repository.records[identifier]
+    run = source_harvest(source=source)  # incremental: withdraws nothing
+    assert run.deleted == 0
+    assert len(harvested(source)) == 30
+    source.cursor = ""  # a complete listing
+    run = source_harvest(source=source)
+    assert (run.deleted, run.unchanged) == (3, 27)
+    assert harvested(source) == repository.live()
+    for identifier in gone:
+        provenance = DocumentProvenance.objects.get(original_identifier=identifier)
+        assert provenance.deleted_upstream
+        assert provenance.document.status == DocumentStatus.WITHDRAWN
+
+
 def test_deleted_records_withdraw_their_documents(repository, source):
     repository.add(30)
     source_harvest(source=source)

@@ -398,13 +398,14 @@ class HarvestContext:
         }
 
     def withdraw_missing(self, listed: set[str]) -> None:
-        """After a complete listing: what the source no longer lists is gone."""
-        known = set(
-            DocumentProvenance.objects.filter(
-                source_key=self.source.key, deleted_upstream=False
-            ).values_list("original_identifier", flat=True)
-        )
-        for identifier in sorted(known - listed):
+        """After a complete listing: what the source no longer lists is gone.
+
+        What it listed before is `known`, read when the harvest started
+        (`load_known`, which the harvester calls first): a source has one
+        harvest at a time, so nothing else added to it since, and what this
+        harvest added it listed. Not read again: 0.1 s at 100,000 records, a
+        fifteenth of a re-harvest."""
+        for identifier in sorted(self.known.keys() - listed):
             self.withdraw(identifier=identifier)
 
     def event(self, *, identifier: str, values: dict, issues) -> None:
