@@ -27,7 +27,6 @@ target, so a loopback server can stand for "a public address that redirects".
 
 from __future__ import annotations
 
-import contextlib
 import ipaddress
 import logging
 import socket
@@ -401,7 +400,10 @@ class FetchSession:
         key = (target.scheme, target.host, target.port, target.address)
         transport = self._transports.get(key)
         if transport is None:
-            transport = self._transports[key] = _transport()
+            # The transport alone: no redirect handling, proxies or cookies
+            # of a client.
+            transport = httpx.HTTPTransport(verify=_ssl_context(), trust_env=False)
+            self._transports[key] = transport
         return transport
 
     def close(self) -> None:
@@ -415,11 +417,6 @@ class FetchSession:
 
     def __exit__(self, *exc) -> None:
         self.close()
-
-
-def _transport() -> httpx.HTTPTransport:
-    # The transport alone: no redirect handling, proxies or cookies of a client.
-    return httpx.HTTPTransport(verify=_ssl_context(), trust_env=False)
 
 
 def _one(
@@ -476,6 +473,15 @@ def fetch(
     With a ``session``, connections stay open for the session's next fetches;
     without one, each fetch opens and closes its own.
     """
+    if session is None:
+        with FetchSession() as own:
+            return fetch(
+                url,
+                headers=headers,
+                allow_loopback=allow_loopback,
+                limits=limits,
+                session=own,
+            )
     limits = limits or Limits.default()
     deadline = time.monotonic() + limits.total_timeout
     current = url
@@ -484,19 +490,13 @@ def fetch(
     while True:
         target = check_url(current, allow_loopback=loopback)
         try:
-            with contextlib.ExitStack() as stack:
-                transport = (
-                    session.transport(target)
-                    if session is not None
-                    else stack.enter_context(_transport())
-                )
-                status, response_headers, body = _one(
-                    target,
-                    headers=dict(headers or {}),
-                    limits=limits,
-                    deadline=deadline,
-                    transport=transport,
-                )
+            status, response_headers, body = _one(
+                target,
+                headers=dict(headers or {}),
+                limits=limits,
+                deadline=deadline,
+                transport=session.transport(target),
+            )
         except FetchError as error:
             error.url = error.url or current
             raise
