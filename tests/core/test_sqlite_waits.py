@@ -7,35 +7,7 @@ import sqlite3
 import threading
 import time
 
-import pytest
-from django.db.backends.sqlite3.base import DatabaseWrapper
-
 from clearinghouse.core import sqlite_waits
-
-
-@pytest.fixture
-def database(tmp_path, django_db_blocker):
-    """A Django connection to a SQLite file of its own, as the site opens them
-    (not the test database: pytest-django is told so)."""
-    path = tmp_path / "site.sqlite3"
-    wrapper = DatabaseWrapper(
-        {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(path),
-            "OPTIONS": {"init_command": "PRAGMA busy_timeout=5000;"},
-            "TIME_ZONE": None,
-            "CONN_MAX_AGE": 0,
-            "CONN_HEALTH_CHECKS": False,
-            "AUTOCOMMIT": True,
-            "ATOMIC_REQUESTS": False,
-            "TEST": {},
-        },
-        alias="waits",
-    )
-    with django_db_blocker.unblock():
-        wrapper.connect()  # sends connection_created: the BEGINs are timed
-        yield wrapper, path
-        wrapper.close()
 
 
 def _hold_lock(path, seconds: float) -> threading.Thread:

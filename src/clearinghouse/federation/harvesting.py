@@ -27,7 +27,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from lxml import etree
 
-from clearinghouse.core import sqlite_waits
+from clearinghouse.core import sqlite_checkpoints, sqlite_waits
 from clearinghouse.core.fetch import (
     FetchError,
     FetchRefused,
@@ -175,6 +175,9 @@ class HarvestContext:
     to_index: set = field(default_factory=set)
     # Indexing in a second process (None: here, in this one), see `index`.
     indexer: index_process.IndexingProcess | None = None
+    # Told of each commit: the database's log is copied back beside the
+    # harvest (see `source_harvest`), or by its own commits (here).
+    checkpoints: object = field(default_factory=sqlite_checkpoints.Unchanged)
 
     @property
     def label(self) -> str:
@@ -204,6 +207,7 @@ class HarvestContext:
             self._write_all(self.pending)
             self.pending = []
         if not self.dry_run:
+            self.checkpoints.committed()
             # The site's writes that waited for the page get their turn.
             sqlite_waits.give_way(connection, time.monotonic() - started)
         if self.indexer is None and len(self.to_index) >= INDEX_BATCH_SIZE:
@@ -329,6 +333,8 @@ class HarvestContext:
         """Write the queued documents in one batch and count what each did."""
         records, self.pending = self.pending, []
         self._write(records)
+        if records and not connection.in_atomic_block:
+            self.checkpoints.committed()
 
     def _write_all(self, records: list) -> None:
         for start in range(0, len(records), BATCH_SIZE):

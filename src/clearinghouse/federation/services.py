@@ -9,13 +9,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clearinghouse.core.fetch import FetchError, FetchRefused, check_url
 from clearinghouse.core.runtime import fewer_collections
+from clearinghouse.core.sqlite_checkpoints import checkpoints_beside
 
 from .feeds_in import CalendarHarvester, FeedHarvester
 from .harvesting import HarvestContext, Harvester, HarvestFailed
@@ -238,8 +239,10 @@ def source_harvest(*, source: Source, dry_run: bool = False, sleep=None) -> Harv
             else:
                 # Each page commits as it comes: a later failure keeps what the
                 # source already gave, and withdraws nothing.
-                harvester.harvest(context)
-                context.flush()
+                with checkpoints_beside(connection) as checkpoints:
+                    context.checkpoints = checkpoints
+                    harvester.harvest(context)
+                    context.flush()
             run.status = RunStatus.PARTIAL if run.errors else RunStatus.SUCCEEDED
         except HarvestFailed as error:
             # What was written before the failure stays (it is what the source
