@@ -20,6 +20,7 @@ printed and written to bench/results/harvest.json.
 """
 
 import json
+import multiprocessing
 import os
 import resource
 import sys
@@ -132,9 +133,17 @@ def _floor(url: str) -> float:
 
 def _children_cpu() -> float:
     """CPU seconds of this process's children that have ended (the indexing
-    process ends with the harvest)."""
+    process, see `_children_ended`)."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
+
+
+def _children_ended(seconds: float = 60.0) -> None:
+    """Wait until this process's children have ended: the indexing process
+    ends on its own once the index is complete, after the harvest returns."""
+    deadline = time.monotonic() + seconds
+    while multiprocessing.active_children() and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 def main() -> bool:
@@ -171,6 +180,7 @@ def main() -> bool:
     first = source_harvest(source=source)
     first_s = time.perf_counter() - started
     first_cpu_s = time.process_time() - cpu_started
+    _children_ended()
     indexing_cpu_s = _children_cpu() - children_started
     assert first.status == RunStatus.SUCCEEDED, first.errors[:3]
     assert Document.objects.count() == RECORDS

@@ -5,6 +5,9 @@ in-memory SQLite database of the other tests it cannot see the harvest's
 commits, and the harvest indexes in its own process instead.
 """
 
+import multiprocessing
+import time
+
 import pytest
 from django.db import connection, transaction
 
@@ -73,6 +76,21 @@ def test_a_process_started_ahead_then_given_nothing_ends_with_the_index_unchange
     indexer.finish()
     assert not indexer.started
     assert get_backend().count() == 0
+
+
+def test_finishing_leaves_the_index_complete_and_no_process_behind():
+    documents = DocumentFactory.create_batch(3)
+    get_backend().clear()
+    indexer = IndexingProcess()
+    indexer.submit([d.pk for d in documents])
+    indexer.finish()
+    if IndexingProcess.usable():  # the process sees the documents
+        assert get_backend().count() == 3
+    # Not waited for: it ends on its own, moments later.
+    deadline = time.monotonic() + 30
+    while multiprocessing.active_children() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert multiprocessing.active_children() == []
 
 
 def test_what_the_process_could_not_index_is_indexed_here_once_it_ends(settings):

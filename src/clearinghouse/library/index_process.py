@@ -231,7 +231,12 @@ class IndexingProcess:
             except Exception:
                 logger.exception("library.index.process_failed")
                 failed.extend(uncommitted)
-            executor.shutdown(wait=True)
+            # Once the index is committed and its writer let go, the process
+            # ends on its own: its interpreter's exit took a third of a second
+            # (decision record 0007, §34), not waited for, unless something
+            # failed (a process that died holds the writer's lock until it
+            # has exited).
+            executor.shutdown(wait=bool(failed))
         if failed:
             # Only now: the process held the index's writer until it closed.
             _index_here(failed)
