@@ -117,6 +117,7 @@ class Document(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # see Meta.indexes
     )
     jurisdiction_region = models.ForeignKey(
         Region,
@@ -125,6 +126,7 @@ class Document(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # see Meta.indexes
     )
     language = models.CharField(
         _("language"),
@@ -180,6 +182,7 @@ class Document(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="library_documents",
+        db_index=False,  # see Meta.indexes
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
@@ -190,6 +193,22 @@ class Document(models.Model):
         verbose_name = _("document")
         verbose_name_plural = _("documents")
         ordering = ["-date", "-pk"]
+        # The keys that most documents leave empty (every harvested one) are
+        # indexed where set: a query by one (`= …`, `IN (…)`, a deletion's
+        # search) implies it is set, and an insert of an empty one writes no
+        # index entry (decision record 0007, §35).
+        indexes = [
+            models.Index(
+                fields=[name],
+                condition=models.Q(**{f"{name}__isnull": False}),
+                name=f"library_document_{short}_set",
+            )
+            for name, short in (
+                ("jurisdiction_country", "country"),
+                ("jurisdiction_region", "region"),
+                ("submitted_by", "submitter"),
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(status="withdrawn", withdrawn_at__isnull=False)
