@@ -3,6 +3,8 @@
 import gc
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from clearinghouse.core.runtime import BATCH_YOUNG_THRESHOLD
 from clearinghouse.federation.models import RunStatus
@@ -71,10 +73,19 @@ def test_reharvesting_an_unchanged_repository_writes_nothing(repository, source)
     source_harvest(source=source)
     source.cursor = ""  # a full listing again
     stamps = dict(Document.objects.values_list("pk", "updated_at"))
-    run = source_harvest(source=source)
+    with CaptureQueriesContext(connection) as queries:
+        run = source_harvest(source=source)
     assert (run.created, run.updated, run.deleted) == (0, 0, 0)
     assert run.unchanged == 40
     assert dict(Document.objects.values_list("pk", "updated_at")) == stamps
+    # Its pages opened no transaction (on SQLite: took no write lock), and
+    # only the run's own tables were written.
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert not [s for s in statements if s.startswith(("SAVEPOINT", "BEGIN"))]
+    written = {
+        s.split('"')[1] for s in statements if s.startswith(("INSERT", "UPDATE"))
+    }
+    assert written == {"federation_source", "federation_harvestrun"}
 
 
 def test_comments_set_specs_and_abouts_around_a_records_parts_change_nothing(

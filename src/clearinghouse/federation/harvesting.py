@@ -199,6 +199,10 @@ class HarvestContext:
             self.deferred = None
             raise
         steps, self.deferred = self.deferred, None
+        if not steps and not self.pending:
+            # Nothing to write (a page the source gave before, unchanged):
+            # no transaction, so the write lock is not taken for nothing.
+            return
         started = time.monotonic()
         with transaction.atomic():
             for records, change in steps:
