@@ -17,17 +17,6 @@ SET_KEYS = {
 }
 
 
-def _indexed_columns(table: str) -> set[str]:
-    with connection.cursor() as cursor:
-        constraints = connection.introspection.get_constraints(cursor, table)
-    return {
-        column
-        for constraint in constraints.values()
-        if constraint["index"] and not constraint["primary_key"]
-        for column in constraint["columns"]
-    }
-
-
 def _indexes(table: str) -> dict[str, list[str]]:
     """Index name -> its columns (unique constraints too, which PostgreSQL
     lists apart from indexes; not the primary key)."""
@@ -40,6 +29,10 @@ def _indexes(table: str) -> dict[str, list[str]]:
         and not constraint["primary_key"]
         and constraint["columns"]
     }
+
+
+def _indexed_columns(table: str) -> set[str]:
+    return {column for columns in _indexes(table).values() for column in columns}
 
 
 def _migrate(target: str) -> None:

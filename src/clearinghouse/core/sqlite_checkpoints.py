@@ -112,10 +112,6 @@ class Checkpoints:
 class Unchanged:
     """What `checkpoints_beside` gives where the writer checkpoints itself."""
 
-    done = 0
-    alive = False
-    failed = None
-
     def committed(self) -> None:
         """Nothing to say: the writer's own commits checkpoint."""
 
@@ -130,7 +126,8 @@ def _pragma(connection, statement: str):
 def checkpoints_beside(connection):
     """Inside: the WAL of `connection`'s SQLite file is checkpointed by a
     thread beside it, not by its commits; the writer calls `committed()` on
-    what this yields after each commit. On leaving, the thread checkpoints
+    what this yields after its main commits (a harvest's pages), and the
+    others are copied within `PERIOD`. On leaving, the thread checkpoints
     once more and ends, and the connection's commits checkpoint as before."""
     if (
         connection.vendor != "sqlite"

@@ -175,9 +175,11 @@ class HarvestContext:
     to_index: set = field(default_factory=set)
     # Indexing in a second process (None: here, in this one), see `index`.
     indexer: index_process.IndexingProcess | None = None
-    # Told of each commit: the database's log is copied back beside the
-    # harvest (see `source_harvest`), or by its own commits (here).
-    checkpoints: object = field(default_factory=sqlite_checkpoints.Unchanged)
+    # Told of each page's commit: the database's log is copied back beside
+    # the harvest (see `source_harvest`), or by its own commits (here).
+    checkpoints: sqlite_checkpoints.Checkpoints | sqlite_checkpoints.Unchanged = field(
+        default_factory=sqlite_checkpoints.Unchanged
+    )
 
     @property
     def label(self) -> str:
@@ -337,8 +339,6 @@ class HarvestContext:
         """Write the queued documents in one batch and count what each did."""
         records, self.pending = self.pending, []
         self._write(records)
-        if records and not connection.in_atomic_block:
-            self.checkpoints.committed()
 
     def _write_all(self, records: list) -> None:
         for start in range(0, len(records), BATCH_SIZE):
