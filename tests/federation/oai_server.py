@@ -1,8 +1,9 @@
 """A generated OAI-PMH 2.0 repository served on loopback, with faults on demand.
 
-Records are held in a dict; ListRecords pages them with resumption tokens that
-name a generation, so that `expire_tokens()` makes every outstanding token
-invalid (badResumptionToken), as a repository that restarted would.
+Records are held in a dict; ListRecords (records) and ListIdentifiers (their
+headers) page them with resumption tokens that name a generation, so that
+`expire_tokens()` makes every outstanding token invalid (badResumptionToken),
+as a repository that restarted would.
 Faults are set by request number: "503" (with Retry-After), "drop" (connection
 closed mid-body), "broken" (a page cut in the middle), "expire" (every
 outstanding token expires before this request is answered).
@@ -40,15 +41,22 @@ class Record:
     # protocol allows around a record's parts.
     loose: bool = False
 
-    def xml(self) -> str:
+    @property
+    def gap(self) -> str:
+        return "\n  <!-- a comment -->\n  " if self.loose else ""
+
+    def header(self) -> str:
         status = ' status="deleted"' if self.deleted else ""
-        gap = "\n  <!-- a comment -->\n  " if self.loose else ""
-        header = (
+        gap = self.gap
+        return (
             f"<header{status}>{gap}<identifier>{escape(self.identifier)}</identifier>"
             f"{gap}<datestamp>{self.datestamp}</datestamp>{gap}"
             + ("<setSpec>reports</setSpec>" if self.loose else "")
             + "</header>"
         )
+
+    def xml(self) -> str:
+        gap, header = self.gap, self.header()
         if self.deleted:
             return f"<record>{gap}{header}{gap}</record>"
         about = (
@@ -85,6 +93,12 @@ class OaiRepository:
         self.generation = 0
         # Faults by request number (0 is the first request the server gets).
         self.faults: dict[int, str] = {}
+        # Verbs answered by ListIdentifiers with an error (a repository
+        # that does not offer it).
+        self.refused: set[str] = set()
+        self.verbs: list[str] = []  # of every request, in order
+        # Identifiers ListRecords leaves out (a repository's inconsistency).
+        self.hidden: set[str] = set()
         self.served = 0
         self.lock = threading.Lock()
         self.now = "2026-11-28T12:00:00Z"
@@ -127,7 +141,7 @@ class OaiRepository:
             "</Identify></OAI-PMH>"
         )
 
-    def _list(self, params: dict[str, str]) -> str:
+    def _list(self, verb: str, params: dict[str, str]) -> str:
         if "resumptionToken" in params:
             try:
                 generation, offset, since = params["resumptionToken"].split("!")
@@ -163,10 +177,14 @@ class OaiRepository:
             )
         return (
             HEAD.format(now=self.now)
-            + '<request verb="ListRecords">http://127.0.0.1/oai</request><ListRecords>'
-            + "".join(r.xml() for r in page)
+            + f'<request verb="{verb}">http://127.0.0.1/oai</request><{verb}>'
+            + "".join(
+                r.header() if verb == "ListIdentifiers" else r.xml()
+                for r in page
+                if verb == "ListIdentifiers" or r.identifier not in self.hidden
+            )
             + token
-            + "</ListRecords></OAI-PMH>"
+            + f"</{verb}></OAI-PMH>"
         )
 
     def route(self, handler) -> None:
@@ -180,11 +198,14 @@ class OaiRepository:
         if fault == "503":
             send(handler, 503, b"busy", headers={"Retry-After": "1"})
             return
-        verb = params.get("verb")
-        if verb == "Identify":
+        verb = params.get("verb", "")
+        self.verbs.append(verb)
+        if verb in self.refused:
+            body = self._error("badVerb")
+        elif verb == "Identify":
             body = self._identify()
-        elif verb == "ListRecords":
-            body = self._list(params)
+        elif verb in {"ListRecords", "ListIdentifiers"}:
+            body = self._list(verb, params)
         else:
             body = self._error("badVerb")
         data = body.encode()

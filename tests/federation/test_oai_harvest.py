@@ -73,10 +73,14 @@ def test_reharvesting_an_unchanged_repository_writes_nothing(repository, source)
     source_harvest(source=source)
     source.cursor = ""  # a full listing again
     stamps = dict(Document.objects.values_list("pk", "updated_at"))
+    served = len(repository.verbs)
     with CaptureQueriesContext(connection) as queries:
         run = source_harvest(source=source)
     assert (run.created, run.updated, run.deleted) == (0, 0, 0)
     assert run.unchanged == 40
+    assert run.complete
+    # Read from the records' headers alone: no record was sent again.
+    assert set(repository.verbs[served:]) == {"Identify", "ListIdentifiers"}
     assert dict(Document.objects.values_list("pk", "updated_at")) == stamps
     # Its pages opened no transaction (on SQLite: took no write lock), and
     # only the run's own tables were written.
@@ -86,6 +90,82 @@ def test_reharvesting_an_unchanged_repository_writes_nothing(repository, source)
         s.split('"')[1] for s in statements if s.startswith(("INSERT", "UPDATE"))
     }
     assert written == {"federation_source", "federation_harvestrun"}
+
+
+def test_a_complete_listing_again_reads_in_full_only_what_changed(
+    repository, server, source
+):
+    repository.add(40)
+    source_harvest(source=source)
+    records = repository.records
+    records["oai:repository.example.org:5"].title = "Report five, revised"
+    records["oai:repository.example.org:5"].datestamp = "2026-06-01T00:00:00Z"
+    records["oai:repository.example.org:30"].datestamp = "2026-03-01T00:00:00Z"
+    repository.add(1, start=100, datestamp="2026-02-01T00:00:00Z")
+    del records["oai:repository.example.org:12"]
+    records["oai:repository.example.org:13"].deleted = True
+    records["oai:repository.example.org:13"].datestamp = "2026-07-01T00:00:00Z"
+    source.cursor = ""
+    served = len(repository.verbs)
+    run = source_harvest(source=source)
+    assert run.status == RunStatus.SUCCEEDED, run.errors
+    assert (run.created, run.updated, run.deleted, run.unchanged) == (1, 2, 2, 36)
+    assert run.complete
+    assert harvested(source) == repository.live()
+    document = DocumentProvenance.objects.get(
+        original_identifier="oai:repository.example.org:5"
+    ).document
+    assert document.title == "Report five, revised"
+    # The headers, then the records from the earliest changed datestamp.
+    verbs = repository.verbs[served:]
+    assert verbs[0] == "Identify"
+    assert verbs.index("ListRecords") > verbs.index("ListIdentifiers")
+    first_records = server.requests[served + verbs.index("ListRecords")]
+    assert "from=2026-02-01T00%3A00%3A00Z" in first_records
+    source.refresh_from_db()
+    assert source.cursor == repository.now
+
+
+def test_a_repository_without_list_identifiers_is_listed_again_in_full(
+    repository, source
+):
+    repository.refused = {"ListIdentifiers"}
+    repository.add(30)
+    source_harvest(source=source)
+    del repository.records["oai:repository.example.org:7"]
+    source.cursor = ""
+    served = len(repository.verbs)
+    run = source_harvest(source=source)
+    assert run.status == RunStatus.SUCCEEDED, run.errors
+    assert (run.created, run.updated, run.deleted, run.unchanged) == (0, 0, 1, 29)
+    assert run.complete
+    assert harvested(source) == repository.live()
+    assert repository.verbs[served:].count("ListIdentifiers") == 1
+    assert "ListRecords" in repository.verbs[served:]
+
+
+def test_a_changed_record_listed_but_not_delivered_is_asked_for_next_time(
+    repository, source
+):
+    repository.add(30)
+    source_harvest(source=source)
+    lost = "oai:repository.example.org:9"
+    repository.records[lost].datestamp = "2026-05-01T00:00:00Z"
+    repository.records[lost].title = "Report nine, revised"
+    repository.hidden = {lost}
+    source.cursor = ""
+    run = source_harvest(source=source)
+    assert run.status == RunStatus.PARTIAL
+    assert [e["record"] for e in run.errors] == [lost]
+    assert run.deleted == 0
+    source.refresh_from_db()
+    assert source.cursor == ""  # the next harvest is a complete listing again
+    repository.hidden = set()
+    run = source_harvest(source=source)
+    assert run.status == RunStatus.SUCCEEDED, run.errors
+    assert run.updated == 1
+    document = DocumentProvenance.objects.get(original_identifier=lost).document
+    assert document.title == "Report nine, revised"
 
 
 def test_comments_set_specs_and_abouts_around_a_records_parts_change_nothing(

@@ -73,12 +73,14 @@ INDEX_PROCESS_BATCH_SIZE = BATCH_SIZE
 
 
 class HarvestFailed(Exception):
-    """The harvest cannot go on; the message (translated) says why."""
+    """The harvest cannot go on; the message (translated) says why, and `code`
+    (for a harvester's own use) what happened: an OAI-PMH error code, say."""
 
-    def __init__(self, message: str, *, record: str = "") -> None:
+    def __init__(self, message: str, *, record: str = "", code: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.record = record
+        self.code = code
 
 
 def _xml_parser() -> etree.XMLParser:

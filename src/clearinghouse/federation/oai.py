@@ -4,18 +4,22 @@ Incremental from the datestamp of the last complete harvest (in the granularity
 the repository declares); restarts the listing once more after
 `badResumptionToken` (an expired token); `status="deleted"` headers withdraw
 the record; a complete listing (no `from`) also withdraws the records the
-repository no longer has. A failed or partial harvest deletes nothing and
-keeps the previous datestamp, so the next harvest covers the gap.
+repository no longer has. A complete listing of a source harvested before
+reads the records' headers (ListIdentifiers), then only the records whose
+datestamp moved (ListRecords from the earliest of them); a repository that
+refuses ListIdentifiers is listed in full. A failed or partial harvest deletes
+nothing and keeps the previous datestamp, so the next harvest covers the gap.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from urllib.parse import urlencode
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from lxml.etree import _Element as Element
 
@@ -29,6 +33,7 @@ from .harvesting import (
     cap,
     parse_xml,
 )
+from .provider import oai_time
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
 DC = "{http://purl.org/dc/elements/1.1/}"
@@ -180,6 +185,14 @@ def _datestamp(value: str, granularity: str) -> str:
     return value[:10] if granularity == "YYYY-MM-DD" else value
 
 
+@dataclass
+class _Listing:
+    """One listing of a repository: the date of its first response, from
+    which the next incremental harvest asks (`from`)."""
+
+    started: str = ""
+
+
 class OaiPmhHarvester(Harvester):
     """Harvests an OAI-PMH 2.0 repository (oai_dc, or the source's prefix)."""
 
@@ -210,28 +223,77 @@ class OaiPmhHarvester(Harvester):
     def harvest(self, context: HarvestContext) -> None:
         source = context.source
         granularity = self._granularity(context)
-        first = {"verb": "ListRecords", "metadataPrefix": source.oai_metadata_prefix}
+        first = {"metadataPrefix": source.oai_metadata_prefix}
         if source.oai_set:
             first["set"] = source.oai_set
         incremental = bool(source.cursor)
         if incremental:
             first["from"] = _datestamp(source.cursor, granularity)
-        params = dict(first)
-        restarts = 0
-        started = ""
-        tokens: set[str] = set()
+        listing = _Listing()
         identifiers: set[str] = set()
         context.load_known()
-        if not incremental and not context.known:
-            context.expect_new_documents()
+        complete = True
+        if not incremental and context.known:
+            # A complete listing of a source harvested before: its headers
+            # first, then the records of what changed since (see `_headers`).
+            changed = self._headers(context, listing, first, identifiers)
+            if changed is None:  # no ListIdentifiers here: every record again
+                listing, identifiers = _Listing(), set()
+                self._records(context, listing, first, identifiers)
+            elif changed:
+                again = dict(first)
+                stamps = list(changed.values())
+                if None not in stamps:
+                    again["from"] = _datestamp(oai_time(min(stamps)), granularity)
+                delivered: set[str] = set()
+                # What the headers counted (unchanged, deleted) is not again.
+                self._records(
+                    context, _Listing(), again, delivered, listed=set(context.seen)
+                )
+                identifiers |= delivered
+                for identifier in sorted(changed.keys() - delivered):
+                    complete = False
+                    context.error(
+                        _(
+                            "Listed with a new datestamp but not delivered with "
+                            "the records; the next harvest lists everything again."
+                        ),
+                        record=identifier,
+                    )
+        else:
+            if not incremental and not context.known:
+                context.expect_new_documents()
+            self._records(context, listing, first, identifiers)
+        if not incremental:
+            context.withdraw_missing(identifiers)
+            context.run.complete = True
+        if complete and listing.started and not context.dry_run:
+            source.cursor = listing.started[:40]
+
+    def _pages(
+        self,
+        context: HarvestContext,
+        verb: str,
+        first: dict[str, str],
+        listing: _Listing,
+    ) -> Iterator[Element]:
+        """The `verb` element of each page of a listing, following resumption
+        tokens; the listing restarts once more after `badResumptionToken`. A
+        repository's error ends it (noRecordsMatch: an empty listing) or
+        raises HarvestFailed, as does a page without the `verb` element."""
+        params = {"verb": verb, **first}
+        restarts = 0
+        tokens: set[str] = set()
         for _page in range(MAX_PAGES):
             root = self._page(context, params)
-            started = started or root.findtext(f"{OAI}responseDate", "").strip()
+            listing.started = (
+                listing.started or root.findtext(f"{OAI}responseDate", "").strip()
+            )
             error = root.find(f"{OAI}error")
             if error is not None:
                 code = error.get("code", "")
                 if code == "noRecordsMatch":
-                    break
+                    return
                 if code == "badResumptionToken" and "resumptionToken" in params:
                     if restarts >= MAX_RESTARTS:
                         raise HarvestFailed(
@@ -239,49 +301,118 @@ class OaiPmhHarvester(Harvester):
                         )
                     restarts += 1
                     context.error(_("Resumption token refused; listing restarted."))
-                    params, tokens = dict(first), set()
+                    params, tokens = {"verb": verb, **first}, set()
                     continue
                 raise HarvestFailed(
                     _("The repository answered with the error %(code)s: %(text)s")
-                    % {"code": code[:50], "text": (error.text or "").strip()[:300]}
+                    % {"code": code[:50], "text": (error.text or "").strip()[:300]},
+                    code=code,
                 )
-            listing = root.find(f"{OAI}ListRecords")
-            if listing is None:
-                raise HarvestFailed(_("The response has no ListRecords element."))
-            with context.batch():
-                for record in listing.iterchildren(_RECORD):
-                    self._record(context, record, identifiers)
-            token = listing.find(f"{OAI}resumptionToken")
+            page = root.find(f"{OAI}{verb}")
+            if page is None:
+                raise HarvestFailed(
+                    _("The response has no %(element)s element.") % {"element": verb},
+                    code="missing",
+                )
+            yield page
+            token = page.find(f"{OAI}resumptionToken")
             value = (token.text or "").strip() if token is not None else ""
             if not value:
-                break
+                return
             if value in tokens:
                 raise HarvestFailed(_("The repository repeated a resumption token."))
             tokens.add(value)
-            params = {"verb": "ListRecords", "resumptionToken": value}
-        else:
-            raise HarvestFailed(_("Too many pages; the listing was stopped."))
-        if not incremental:
-            context.withdraw_missing(identifiers)
-            context.run.complete = True
-        if started and not context.dry_run:
-            source.cursor = started[:40]
+            params = {"verb": verb, "resumptionToken": value}
+        raise HarvestFailed(_("Too many pages; the listing was stopped."))
 
-    def _record(
-        self, context: HarvestContext, record: Element, identifiers: set[str]
+    def _records(
+        self,
+        context: HarvestContext,
+        listing: _Listing,
+        first: dict[str, str],
+        identifiers: set[str],
+        *,
+        listed: frozenset[str] | set[str] = frozenset(),
     ) -> None:
-        header, metadata = _first_children(record, _HEADER, _METADATA)
-        if header is None:
-            identifier = datestamp = ""
-        else:
-            identifier, datestamp = _first_texts(header, _IDENTIFIER, _DATESTAMP)
-        identifier = cap(identifier, "identifier")
+        """Harvest every record of a ListRecords listing, a page at a time."""
+        for page in self._pages(context, "ListRecords", first, listing):
+            with context.batch():
+                for record in page.iterchildren(_RECORD):
+                    self._record(context, record, identifiers, listed)
+
+    def _headers(
+        self,
+        context: HarvestContext,
+        listing: _Listing,
+        first: dict[str, str],
+        identifiers: set[str],
+    ) -> dict[str, datetime | None] | None:
+        """Read a complete listing of a source harvested before from its
+        headers alone (ListIdentifiers, a sixth of the records' size): a
+        record whose datestamp has not moved is by the protocol the same
+        record, a deleted one is withdrawn, and what the listing no longer
+        has is found as from a listing of records. Returns the changed and
+        new records (identifier: datestamp), for a listing of their records
+        from the earliest of those datestamps; None when the repository
+        refuses ListIdentifiers on its first page (every record is then
+        listed again in full)."""
+        changed: dict[str, datetime | None] = {}
+        pages = self._pages(context, "ListIdentifiers", first, listing)
+        try:
+            page = next(pages, None)
+        except HarvestFailed as error:
+            if error.code in {"badVerb", "badArgument", "missing"}:
+                return None
+            raise
+        while page is not None:
+            with context.batch():
+                for header in page.iterchildren(_HEADER):
+                    self._header(context, header, identifiers, changed)
+            page = next(pages, None)
+        return changed
+
+    def _header(
+        self,
+        context: HarvestContext,
+        header: Element,
+        identifiers: set[str],
+        changed: dict[str, datetime | None],
+    ) -> None:
+        identifier, datestamp = _identified(context, header)
         if not identifier:
-            context.error(_("A record without an identifier was skipped."), record="?")
             return
-        datestamp = datestamp.strip()
         context.run.fetched += 1
         key = f"{identifier}\x00{datestamp}"
+        if key in context.seen:
+            return
+        identifiers.add(identifier)
+        if header.get("status") == "deleted":
+            context.seen.add(key)
+            context.withdraw(identifier=identifier)
+            return
+        stamp = parse_datestamp(datestamp)
+        if stamp is not None and context.known.get(identifier) == stamp:
+            context.seen.add(key)
+            context.run.unchanged += 1
+            return
+        changed[identifier] = stamp
+
+    def _record(
+        self,
+        context: HarvestContext,
+        record: Element,
+        identifiers: set[str],
+        listed: frozenset[str] | set[str],
+    ) -> None:
+        header, metadata = _first_children(record, _HEADER, _METADATA)
+        identifier, datestamp = _identified(context, header)
+        if not identifier:
+            return
+        key = f"{identifier}\x00{datestamp}"
+        if key in listed:
+            # Counted already by the listing of headers (`_headers`).
+            return
+        context.run.fetched += 1
         if key in context.seen:
             # The same record twice in one listing (across pages): once is enough.
             return
@@ -300,6 +431,19 @@ class OaiPmhHarvester(Harvester):
             return
         fields = dublin_core_fields(metadata)
         context.document(identifier=identifier, datestamp=stamp, fields=fields)
+
+
+def _identified(context: HarvestContext, header: Element | None) -> tuple[str, str]:
+    """A record's identifier (capped) and datestamp from its header; a record
+    without an identifier is logged as skipped, its identifier "" here."""
+    if header is None:
+        identifier = datestamp = ""
+    else:
+        identifier, datestamp = _first_texts(header, _IDENTIFIER, _DATESTAMP)
+    identifier = cap(identifier, "identifier")
+    if not identifier:
+        context.error(_("A record without an identifier was skipped."), record="?")
+    return identifier, datestamp.strip()
 
 
 def _first_children(
@@ -325,8 +469,3 @@ def _first_texts(element: Element, first: str, second: str) -> tuple[str, str]:
         "" if one is None else one.text or "",
         "" if other is None else other.text or "",
     )
-
-
-def oai_now() -> str:
-    """The current time as an OAI-PMH UTC datestamp."""
-    return timezone.now().strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -63,7 +63,8 @@ class OaiError(Exception):
         self.message = message
 
 
-def _stamp(value: datetime) -> str:
+def oai_time(value: datetime) -> str:
+    """A time as an OAI-PMH UTC datestamp (second granularity)."""
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -227,7 +228,7 @@ def _header(document: Document) -> str:
     status = ' status="deleted"' if deleted else ""
     return (
         f"<header{status}><identifier>{oai_identifier(document.pk)}</identifier>"
-        f"<datestamp>{_stamp(document.updated_at)}</datestamp>{specs}</header>"
+        f"<datestamp>{oai_time(document.updated_at)}</datestamp>{specs}</header>"
     )
 
 
@@ -304,7 +305,7 @@ class Repository:
             f"<baseURL>{escape(self.base_url)}</baseURL>"
             "<protocolVersion>2.0</protocolVersion>"
             f"<adminEmail>{escape(settings.OAI_ADMIN_EMAIL)}</adminEmail>"
-            f"<earliestDatestamp>{_stamp(earliest)}</earliestDatestamp>"
+            f"<earliestDatestamp>{oai_time(earliest)}</earliestDatestamp>"
             "<deletedRecord>persistent</deletedRecord>"
             f"<granularity>{GRANULARITY}</granularity>"
             "</Identify>"
@@ -429,7 +430,7 @@ class Repository:
                 )
                 expires = timezone.now() + timedelta(seconds=settings.OAI_TOKEN_MAX_AGE)
                 token = (
-                    f'<resumptionToken expirationDate="{_stamp(expires)}" '
+                    f'<resumptionToken expirationDate="{oai_time(expires)}" '
                     f"{attributes}>{escape(following.token())}</resumptionToken>"
                 )
             else:
@@ -456,7 +457,7 @@ def _envelope(request_element: str, body: str) -> str:
         'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
         'xsi:schemaLocation="http://www.openarchives.org/OAI/2.0/ '
         'http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd">'
-        f"<responseDate>{_stamp(timezone.now())}</responseDate>"
+        f"<responseDate>{oai_time(timezone.now())}</responseDate>"
         f"{request_element}{body}</OAI-PMH>"
     )
 
