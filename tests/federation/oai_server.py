@@ -12,6 +12,7 @@ outstanding token expires before this request is answered).
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
@@ -93,12 +94,17 @@ class OaiRepository:
         self.generation = 0
         # Faults by request number (0 is the first request the server gets).
         self.faults: dict[int, str] = {}
-        # Verbs answered by ListIdentifiers with an error (a repository
-        # that does not offer it).
-        self.refused: set[str] = set()
+        # Verbs answered with an error code instead (a repository that does
+        # not offer ListIdentifiers, or whose ListIdentifiers is broken).
+        self.refused: dict[str, str] = {}
+        # Changes made to the records just before answering a request, by
+        # request number (a record that changes in the middle of a listing).
+        self.before: dict[int, Callable[[], None]] = {}
         self.verbs: list[str] = []  # of every request, in order
-        # Identifiers ListRecords leaves out (a repository's inconsistency).
+        # Identifiers ListRecords leaves out (a repository's inconsistency):
+        # always, or when it is asked for records from a datestamp on.
         self.hidden: set[str] = set()
+        self.hidden_from: set[str] = set()
         self.served = 0
         self.lock = threading.Lock()
         self.now = "2026-11-28T12:00:00Z"
@@ -181,7 +187,11 @@ class OaiRepository:
             + "".join(
                 r.header() if verb == "ListIdentifiers" else r.xml()
                 for r in page
-                if verb == "ListIdentifiers" or r.identifier not in self.hidden
+                if verb == "ListIdentifiers"
+                or not (
+                    r.identifier in self.hidden
+                    or (since and r.identifier in self.hidden_from)
+                )
             )
             + token
             + f"</{verb}></OAI-PMH>"
@@ -192,7 +202,10 @@ class OaiRepository:
         params = {k: v[0] for k, v in query.items()}
         with self.lock:
             fault = self.faults.pop(self.served, "")
+            change = self.before.pop(self.served, None)
             self.served += 1
+        if change is not None:
+            change()
         if fault == "expire":
             self.expire_tokens()
         if fault == "503":
@@ -201,7 +214,7 @@ class OaiRepository:
         verb = params.get("verb", "")
         self.verbs.append(verb)
         if verb in self.refused:
-            body = self._error("badVerb")
+            body = self._error(self.refused[verb])
         elif verb == "Identify":
             body = self._identify()
         elif verb in {"ListRecords", "ListIdentifiers"}:

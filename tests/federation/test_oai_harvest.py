@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from clearinghouse.core.runtime import BATCH_YOUNG_THRESHOLD
 from clearinghouse.federation.models import RunStatus
+from clearinghouse.federation.provider import oai_time
 from clearinghouse.federation.services import source_harvest
 from clearinghouse.library.models import Document, DocumentProvenance, DocumentStatus
 
@@ -110,26 +111,34 @@ def test_a_complete_listing_again_reads_in_full_only_what_changed(
     run = source_harvest(source=source)
     assert run.status == RunStatus.SUCCEEDED, run.errors
     assert (run.created, run.updated, run.deleted, run.unchanged) == (1, 2, 2, 36)
+    # Each header once (two pages, their overlap twice); the records read
+    # in full again after their headers are not counted twice.
+    assert run.fetched == len(repository.records) + repository.overlap
     assert run.complete
     assert harvested(source) == repository.live()
     document = DocumentProvenance.objects.get(
         original_identifier="oai:repository.example.org:5"
     ).document
     assert document.title == "Report five, revised"
-    # The headers, then the records from the earliest changed datestamp.
+    # The headers, then the records from a second before the earliest
+    # changed datestamp.
     verbs = repository.verbs[served:]
     assert verbs[0] == "Identify"
     assert verbs.index("ListRecords") > verbs.index("ListIdentifiers")
     first_records = server.requests[served + verbs.index("ListRecords")]
-    assert "from=2026-02-01T00%3A00%3A00Z" in first_records
+    assert "from=2026-01-31T23%3A59%3A59Z" in first_records
     source.refresh_from_db()
     assert source.cursor == repository.now
 
 
+@pytest.mark.parametrize("code", ["badVerb", "noRecordsMatch"])
 def test_a_repository_without_list_identifiers_is_listed_again_in_full(
-    repository, source
+    repository, source, code
 ):
-    repository.refused = {"ListIdentifiers"}
+    """One that does not offer ListIdentifiers, or whose ListIdentifiers says
+    it has nothing where we hold its records: a listing of the records
+    decides, and nothing is withdrawn on the headers' word."""
+    repository.refused = {"ListIdentifiers": code}
     repository.add(30)
     source_harvest(source=source)
     del repository.records["oai:repository.example.org:7"]
@@ -142,6 +151,57 @@ def test_a_repository_without_list_identifiers_is_listed_again_in_full(
     assert harvested(source) == repository.live()
     assert repository.verbs[served:].count("ListIdentifiers") == 1
     assert "ListRecords" in repository.verbs[served:]
+
+
+def test_a_record_that_changes_then_goes_during_the_listing_is_withdrawn(
+    repository, source
+):
+    repository.add(40)
+    source_harvest(source=source)
+    moving = repository.records["oai:repository.example.org:0"]
+    moving.datestamp = "2026-05-01T00:00:00Z"
+    source.cursor = ""
+
+    def delete():
+        moving.deleted = True
+        moving.datestamp = "2026-06-01T00:00:00Z"
+
+    # Request 0 is Identify, 1 the first page of headers (the record has
+    # changed); before the second, it is deleted and the token expires, so
+    # the listing restarts and finds it deleted.
+    repository.before = {repository.served + 2: delete}
+    repository.faults = {repository.served + 2: "expire"}
+    run = source_harvest(source=source)
+    assert run.status == RunStatus.PARTIAL  # the restart is logged
+    assert [e["message"] for e in run.errors if e["record"]] == []
+    assert (run.deleted, run.updated, run.unchanged) == (1, 0, 39)
+    assert harvested(source) == repository.live()
+    source.refresh_from_db()
+    assert source.cursor == repository.now
+
+
+def test_a_repository_that_misreads_from_has_its_records_listed_from_the_start(
+    repository, server, source
+):
+    repository.add(30)
+    source_harvest(source=source)
+    changed = "oai:repository.example.org:21"
+    repository.records[changed].datestamp = "2026-05-01T00:00:00Z"
+    repository.records[changed].title = "Report twenty-one, revised"
+    repository.hidden_from = {changed}
+    source.cursor = ""
+    served = len(repository.verbs)
+    run = source_harvest(source=source)
+    assert run.status == RunStatus.SUCCEEDED, run.errors
+    assert (run.updated, run.unchanged) == (1, 29)
+    document = DocumentProvenance.objects.get(original_identifier=changed).document
+    assert document.title == "Report twenty-one, revised"
+    listings = [
+        path
+        for path in server.requests[served:]
+        if "verb=ListRecords" in path and "metadataPrefix" in path
+    ]
+    assert ["from=" in path for path in listings] == [True, False]
 
 
 def test_a_changed_record_listed_but_not_delivered_is_asked_for_next_time(
@@ -349,3 +409,13 @@ def test_what_a_source_gave_before_is_read_as_the_orm_reads_it(make_source, part
             source_key=source.key, deleted_upstream=False
         ).values_list("original_identifier", "datestamp")
     )
+
+
+def test_datestamps_have_four_digit_years():
+    from datetime import UTC, datetime, timedelta, timezone
+
+    assert oai_time(datetime(999, 1, 2, 3, 4, 5, 600, tzinfo=UTC)) == (
+        "0999-01-02T03:04:05Z"
+    )
+    later = datetime(2026, 5, 1, 2, 0, tzinfo=timezone(timedelta(hours=2)))
+    assert oai_time(later) == "2026-05-01T00:00:00Z"

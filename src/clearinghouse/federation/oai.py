@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from urllib.parse import urlencode
 
@@ -26,7 +27,9 @@ from lxml.etree import _Element as Element
 from clearinghouse.library.models import DocumentType
 
 from .harvesting import (
+    BATCH_SIZE,
     FIELD_CAPS,
+    MAX_ERRORS_KEPT,
     HarvestContext,
     Harvester,
     HarvestFailed,
@@ -46,6 +49,8 @@ _IDENTIFIER = f"{OAI}identifier"
 _DATESTAMP = f"{OAI}datestamp"
 MAX_RESTARTS = 2
 MAX_PAGES = 1_000_000
+# HarvestFailed's code for a page without its verb's list element.
+NO_LIST_ELEMENT = "noListElement"
 
 # ISO 639-1/639-2 codes and English names to our six languages.
 LANGUAGES = {
@@ -232,7 +237,7 @@ class OaiPmhHarvester(Harvester):
         listing = _Listing()
         identifiers: set[str] = set()
         context.load_known()
-        complete = True
+        caught_up = True  # whether the next harvest may start from this one
         if not incremental and context.known:
             # A complete listing of a source harvested before: its headers
             # first, then the records of what changed since (see `_headers`).
@@ -241,25 +246,9 @@ class OaiPmhHarvester(Harvester):
                 listing, identifiers = _Listing(), set()
                 self._records(context, listing, first, identifiers)
             elif changed:
-                again = dict(first)
-                stamps = list(changed.values())
-                if None not in stamps:
-                    again["from"] = _datestamp(oai_time(min(stamps)), granularity)
-                delivered: set[str] = set()
-                # What the headers counted (unchanged, deleted) is not again.
-                self._records(
-                    context, _Listing(), again, delivered, listed=set(context.seen)
+                caught_up = self._changed(
+                    context, first, granularity, changed, identifiers
                 )
-                identifiers |= delivered
-                for identifier in sorted(changed.keys() - delivered):
-                    complete = False
-                    context.error(
-                        _(
-                            "Listed with a new datestamp but not delivered with "
-                            "the records; the next harvest lists everything again."
-                        ),
-                        record=identifier,
-                    )
         else:
             if not incremental and not context.known:
                 context.expect_new_documents()
@@ -267,7 +256,7 @@ class OaiPmhHarvester(Harvester):
         if not incremental:
             context.withdraw_missing(identifiers)
             context.run.complete = True
-        if complete and listing.started and not context.dry_run:
+        if caught_up and listing.started and not context.dry_run:
             source.cursor = listing.started[:40]
 
     def _pages(
@@ -312,7 +301,7 @@ class OaiPmhHarvester(Harvester):
             if page is None:
                 raise HarvestFailed(
                     _("The response has no %(element)s element.") % {"element": verb},
-                    code="missing",
+                    code=NO_LIST_ELEMENT,
                 )
             yield page
             token = page.find(f"{OAI}resumptionToken")
@@ -332,13 +321,55 @@ class OaiPmhHarvester(Harvester):
         first: dict[str, str],
         identifiers: set[str],
         *,
-        listed: frozenset[str] | set[str] = frozenset(),
+        counted: set[str] | frozenset[str] = frozenset(),
     ) -> None:
-        """Harvest every record of a ListRecords listing, a page at a time."""
+        """Harvest every record of a ListRecords listing, a page at a time
+        (`counted`: identifiers a listing of headers counted already)."""
         for page in self._pages(context, "ListRecords", first, listing):
             with context.batch():
                 for record in page.iterchildren(_RECORD):
-                    self._record(context, record, identifiers, listed)
+                    self._record(context, record, identifiers, counted)
+
+    def _changed(
+        self,
+        context: HarvestContext,
+        first: dict[str, str],
+        granularity: str,
+        changed: dict[str, datetime | None],
+        identifiers: set[str],
+    ) -> bool:
+        """Harvest the records the headers showed new or changed: listed from
+        a granule before the earliest of their datestamps (a repository may
+        round them, or read `from` as after), then, if some did not come
+        (a `from` the repository misreads), listed from the start. Whether
+        every one came; those that did not are logged, and the next harvest
+        lists everything again."""
+        if len(changed) >= BATCH_SIZE:
+            context.expect_new_documents()
+        stamps = list(changed.values())
+        listings = [first]
+        if None not in stamps:
+            day = granularity == "YYYY-MM-DD"
+            granule = timedelta(days=1) if day else timedelta(seconds=1)
+            with suppress(OverflowError):
+                since = oai_time(min(stamps) - granule)
+                listings.insert(0, {**first, "from": _datestamp(since, granularity)})
+        delivered: set[str] = set()
+        for params in listings:
+            self._records(context, _Listing(), params, delivered, counted=identifiers)
+            missing = changed.keys() - delivered
+            if not missing:
+                break
+        identifiers |= delivered
+        for identifier in sorted(missing)[:MAX_ERRORS_KEPT]:
+            context.error(
+                _(
+                    "Listed with a new datestamp but not delivered with the "
+                    "records; the next harvest lists everything again."
+                ),
+                record=identifier,
+            )
+        return not missing
 
     def _headers(
         self,
@@ -354,16 +385,20 @@ class OaiPmhHarvester(Harvester):
         has is found as from a listing of records. Returns the changed and
         new records (identifier: datestamp), for a listing of their records
         from the earliest of those datestamps; None when the repository
-        refuses ListIdentifiers on its first page (every record is then
-        listed again in full)."""
+        refuses ListIdentifiers on its first page, or says it has no record
+        at all where we hold some: every record is then listed again in
+        full, so that a repository's broken ListIdentifiers withdraws
+        nothing."""
         changed: dict[str, datetime | None] = {}
         pages = self._pages(context, "ListIdentifiers", first, listing)
         try:
             page = next(pages, None)
         except HarvestFailed as error:
-            if error.code in {"badVerb", "badArgument", "missing"}:
+            if error.code in {"badVerb", "badArgument", NO_LIST_ELEMENT}:
                 return None
             raise
+        if page is None:  # noRecordsMatch
+            return None
         while page is not None:
             with context.batch():
                 for header in page.iterchildren(_HEADER):
@@ -387,11 +422,14 @@ class OaiPmhHarvester(Harvester):
             return
         identifiers.add(identifier)
         if header.get("status") == "deleted":
+            # (Listed as changed earlier in the listing, then deleted.)
+            changed.pop(identifier, None)
             context.seen.add(key)
             context.withdraw(identifier=identifier)
             return
         stamp = parse_datestamp(datestamp)
         if stamp is not None and context.known.get(identifier) == stamp:
+            changed.pop(identifier, None)
             context.seen.add(key)
             context.run.unchanged += 1
             return
@@ -402,17 +440,16 @@ class OaiPmhHarvester(Harvester):
         context: HarvestContext,
         record: Element,
         identifiers: set[str],
-        listed: frozenset[str] | set[str],
+        counted: set[str] | frozenset[str],
     ) -> None:
         header, metadata = _first_children(record, _HEADER, _METADATA)
-        identifier, datestamp = _identified(context, header)
+        # A record without an identifier was logged by the headers already.
+        identifier, datestamp = _identified(context, header, log=not counted)
         if not identifier:
             return
         key = f"{identifier}\x00{datestamp}"
-        if key in listed:
-            # Counted already by the listing of headers (`_headers`).
-            return
-        context.run.fetched += 1
+        if identifier not in counted:
+            context.run.fetched += 1
         if key in context.seen:
             # The same record twice in one listing (across pages): once is enough.
             return
@@ -433,7 +470,9 @@ class OaiPmhHarvester(Harvester):
         context.document(identifier=identifier, datestamp=stamp, fields=fields)
 
 
-def _identified(context: HarvestContext, header: Element | None) -> tuple[str, str]:
+def _identified(
+    context: HarvestContext, header: Element | None, *, log: bool = True
+) -> tuple[str, str]:
     """A record's identifier (capped) and datestamp from its header; a record
     without an identifier is logged as skipped, its identifier "" here."""
     if header is None:
@@ -441,7 +480,7 @@ def _identified(context: HarvestContext, header: Element | None) -> tuple[str, s
     else:
         identifier, datestamp = _first_texts(header, _IDENTIFIER, _DATESTAMP)
     identifier = cap(identifier, "identifier")
-    if not identifier:
+    if not identifier and log:
         context.error(_("A record without an identifier was skipped."), record="?")
     return identifier, datestamp.strip()
 

@@ -64,8 +64,9 @@ class OaiError(Exception):
 
 
 def oai_time(value: datetime) -> str:
-    """A time as an OAI-PMH UTC datestamp (second granularity)."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """A time as an OAI-PMH UTC datestamp (second granularity; the year in
+    four digits, which `strftime` leaves unpadded before 1000 on Linux)."""
+    return value.astimezone(UTC).replace(tzinfo=None, microsecond=0).isoformat() + "Z"
 
 
 def _parse_time(value: str, *, upper: bool) -> tuple[datetime, str]:
