@@ -254,6 +254,19 @@ def test_comments_set_specs_and_abouts_around_a_records_parts_change_nothing(
     assert harvested(source) == repository.live()
 
 
+def test_a_harvest_reads_the_taxonomy_for_its_suggestions_once(repository, source):
+    repository.add(60)  # three pages
+    with CaptureQueriesContext(connection) as queries:
+        run = source_harvest(source=source)
+    assert run.created == 60
+    synonyms = [
+        q["sql"]
+        for q in queries.captured_queries
+        if 'FROM "taxonomy_synonym"' in q["sql"] and "COUNT(" in q["sql"]
+    ]
+    assert len(synonyms) == 1
+
+
 def test_a_harvest_runs_the_garbage_collector_less_often(repository, server, source):
     before = gc.get_threshold()
     during = []

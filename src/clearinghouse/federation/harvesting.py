@@ -41,6 +41,7 @@ from clearinghouse.events import services as event_services
 from clearinghouse.library import index_process, indexing
 from clearinghouse.library import services as library_services
 from clearinghouse.library.models import DocumentProvenance
+from clearinghouse.library.tagging import Suggestion, issue_suggester
 
 from .models import HarvestRun, Source
 
@@ -182,6 +183,8 @@ class HarvestContext:
     checkpoints: sqlite_checkpoints.Checkpoints | sqlite_checkpoints.Unchanged = field(
         default_factory=sqlite_checkpoints.Unchanged
     )
+    # Issue suggestions from the taxonomy as the run found it (read once).
+    suggester: Callable[[str], list[Suggestion]] | None = None
 
     @property
     def label(self) -> str:
@@ -349,12 +352,16 @@ class HarvestContext:
     def _write(self, records: list) -> None:
         if not records:
             return
+        if self.suggester is None:
+            # The taxonomy read once for the run (four queries a page).
+            self.suggester = issue_suggester()
         outcomes = library_services.documents_upsert_harvested(
             source_key=self.source.key,
             source_label=self.label,
             source_url=self.source.url,
             records=records,
             index=False,
+            suggester=self.suggester,
         )
         for record, outcome in zip(records, outcomes, strict=True):
             if outcome.changed:

@@ -3,6 +3,7 @@
 import logging
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from functools import cache, partial
@@ -39,7 +40,7 @@ from .models import (
     SavedSearch,
 )
 from .signals import documents_saved_in_bulk
-from .tagging import issue_suggester
+from .tagging import Suggestion, issue_suggester
 from .text import canonical_url, normalize_doi, parse_date, plain_text, title_key
 
 logger = logging.getLogger(__name__)
@@ -374,16 +375,23 @@ class _HarvestBatch:
         source_url: str,
         issue_ids: set[int],
         institution_ids: set[int],
+        suggester: Callable[[str], list[Suggestion]] | None = None,
     ):
         self.source_key = source_key
         # The issues and institutions the records name that exist here.
-        self.known_issues = set(
-            Issue.objects.filter(pk__in=issue_ids).values_list("pk", flat=True)
+        self.known_issues = (
+            set(Issue.objects.filter(pk__in=issue_ids).values_list("pk", flat=True))
+            if issue_ids
+            else set()
         )
-        self.known_institutions = set(
-            Institution.objects.filter(pk__in=institution_ids).values_list(
-                "pk", flat=True
+        self.known_institutions = (
+            set(
+                Institution.objects.filter(pk__in=institution_ids).values_list(
+                    "pk", flat=True
+                )
             )
+            if institution_ids
+            else set()
         )
         self.label = plain_text(source_label, limit=300, single_line=True)
         self.url = source_url if _valid_url(source_url) else ""
@@ -410,7 +418,7 @@ class _HarvestBatch:
         self.new_tags: list[DocumentIssue] = []
         self.new_links: list[tuple[Document, int]] = []
         self.suggestions: dict[int, dict[int, float]] = {}
-        self._suggest = None
+        self._suggest = suggester
 
     # Reading ---------------------------------------------------------------
 
@@ -962,6 +970,7 @@ def documents_upsert_harvested(
     source_url: str,
     records: list[HarvestedRecord],
     index: bool = True,
+    suggester: Callable[[str], list[Suggestion]] | None = None,
 ) -> list[HarvestOutcome]:
     """Create or merge a batch of one source's records, writing only what changed.
 
@@ -971,7 +980,9 @@ def documents_upsert_harvested(
     call (after the commit; a caller that indexes larger batches itself passes
     `index=False` and indexes the changed outcomes' documents). If the
     database refuses the batch's writes, its records are written one by one,
-    so that only the offending record is refused.
+    so that only the offending record is refused. A caller that writes many
+    batches passes the issue `suggester` it read the taxonomy into once
+    (`tagging.issue_suggester`); else each batch reads it.
     """
     cleaned: list[tuple[HarvestedRecord, dict | None]] = []
     errors: dict[int, Exception] = {}
@@ -991,6 +1002,7 @@ def documents_upsert_harvested(
         institution_ids={
             pk for r in records for pk in r.fields.get("institution_ids") or ()
         },
+        suggester=suggester,
     )
     batch = new_batch()
     batch.load(cleaned)
@@ -1027,6 +1039,7 @@ def documents_upsert_harvested(
                 source_url=source_url,
                 records=[record],
                 index=index,
+                suggester=suggester,
             )[0]
             for record in records
         ]
