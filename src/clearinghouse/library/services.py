@@ -117,6 +117,8 @@ class HarvestOutcome:
 
 def _aware(value) -> datetime | None:
     """A harvested datestamp as an aware datetime (a date means its midnight UTC)."""
+    if type(value) is datetime and value.tzinfo is UTC:
+        return value  # as an OAI-PMH datestamp is parsed
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
@@ -352,7 +354,7 @@ def _matching_ids(
         f"WHERE {' OR '.join(conditions)}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        bulk.execute(cursor, sql, params)
         return [row[0] for row in cursor.fetchall()]
 
 
@@ -555,15 +557,19 @@ class _HarvestBatch:
         `apply`, in order, as if none of this batch had been created here.
         """
         keys: set[tuple] = set()
-        outcomes: list[HarvestOutcome] = []
+        # An outcome, or None for a record created here (its key is known
+        # once the rows are in).
+        outcomes: list[HarvestOutcome | None] = []
         documents: list[list] = []
         extras: list[tuple[HarvestedRecord, str]] = []
         position = {name: n for n, name in enumerate(bulk.table_for(Document).attnames)}
+        by_identifier, filed = self.by_identifier, self.index
         for n, (record, values) in enumerate(cleaned):
             if values is None:
                 outcomes.append(HarvestOutcome(None, False, False, errors[n]))
                 continue
             identifier = record.original_identifier
+            # The record's keys, as `_find` looks them up.
             own = [("id", identifier)]
             if values["doi"]:
                 own.append(("doi", values["doi"]))
@@ -571,7 +577,11 @@ class _HarvestBatch:
                 own.append(("url", values["canonical_url"]))
             if values["date"] is not None:
                 own.append(("title", values["title_key"], values["date"]))
-            if not keys.isdisjoint(own) or self._find(identifier, values)[0]:
+            if (
+                not keys.isdisjoint(own)
+                or identifier in by_identifier
+                or any(filed.get(key) for key in own[1:])
+            ):
                 break
             if not 0 < len(identifier) <= _IDENTIFIER.max_length:
                 try:
@@ -588,18 +598,18 @@ class _HarvestBatch:
             row[position["created_at"]] = row[position["updated_at"]] = self.now
             documents.append(row)
             extras.append((record, text))
-            outcomes.append(HarvestOutcome(None, True, True))
-        if documents:
-            ids = self._insert_new(documents, extras)
-            created = iter(ids)
-            outcomes = [
-                HarvestOutcome(None, True, True, document_id=next(created))
-                if outcome.created
-                else outcome
-                for outcome in outcomes
-            ]
-            self._written(ids, index=index)
-        return outcomes
+            outcomes.append(None)
+        if not documents:
+            return outcomes
+        ids = self._insert_new(documents, extras)
+        created = iter(ids)
+        self._written(ids, index=index)
+        return [
+            HarvestOutcome(None, True, True, document_id=next(created))
+            if outcome is None
+            else outcome
+            for outcome in outcomes
+        ]
 
     def _insert_new(
         self, documents: list[list], extras: list[tuple[HarvestedRecord, str]]
@@ -623,6 +633,10 @@ class _HarvestBatch:
             for name in ("document_id", "original_identifier", "datestamp")
         ]
         provenance_rows, tags, links = [], [], []
+        # The issues and publishers records name that exist here, by the
+        # names (a source's records mostly share their defaults).
+        given_of: dict[tuple, list[int]] = {}
+        linked_of: dict[tuple, list[int]] = {}
         for pk, (record, text) in zip(ids, extras, strict=True):
             row = list(provenance)
             row[slots[0]] = pk
@@ -630,26 +644,27 @@ class _HarvestBatch:
             row[slots[2]] = _aware(record.datestamp)
             provenance_rows.append(row)
             fields = record.fields
-            given = sorted(
-                {i for i in fields.get("issue_ids") or () if i in self.known_issues}
-            )
-            suggested = {s.issue_id: s.score for s in self.suggest(text)}
-            tags += [(pk, issue, 1.0) for issue in given]
-            tags += [
-                (pk, issue, score)
-                for issue, score in suggested.items()
-                if issue not in given
-            ]
-            links += [
-                (pk, institution)
-                for institution in sorted(
-                    {
-                        i
-                        for i in fields.get("institution_ids") or ()
-                        if i in self.known_institutions
-                    }
+            named = tuple(fields.get("issue_ids") or ())
+            given = given_of.get(named)
+            if given is None:
+                given = given_of[named] = sorted(
+                    {i for i in named if i in self.known_issues}
                 )
-            ]
+            if given:
+                tags += [(pk, issue, 1.0) for issue in given]
+            if suggested := self.suggest(text):  # one per issue
+                tags += [
+                    (pk, s.issue_id, s.score)
+                    for s in suggested
+                    if s.issue_id not in given
+                ]
+            named = tuple(fields.get("institution_ids") or ())
+            linked = linked_of.get(named)
+            if linked is None:
+                linked = linked_of[named] = sorted(
+                    {i for i in named if i in self.known_institutions}
+                )
+            links += [(pk, institution) for institution in linked]
         provenances.insert(provenance_rows)
         if tags:
             _insert_rows_with_history(

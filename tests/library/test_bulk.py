@@ -1,0 +1,65 @@
+"""Inserts below the ORM (`library/bulk.py`): statements of many placeholders."""
+
+import pytest
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
+
+from clearinghouse.library import bulk
+from clearinghouse.library.models import Document, DocumentProvenance
+from tests.library.factories import DocumentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def provenance_rows(document, identifiers):
+    table = bulk.table_for(DocumentProvenance)
+    values = {
+        "document_id": document.pk,
+        "source_key": "federation:1",
+        "source_label": "Partner",
+        "source_url": "https://partner.example.org/oai",
+        "datestamp": None,
+        "fetched_at": document.created_at,
+        "deleted_upstream": False,
+    }
+    return table, [
+        [{**values, "original_identifier": i}[name] for name in table.attnames]
+        for i in identifiers
+    ]
+
+
+def test_rows_go_in_through_the_connections_execute_wrappers():
+    document = DocumentFactory()
+    table, rows = provenance_rows(document, ["a", "b", "c"])
+    seen = []
+
+    def wrapper(execute, sql, params, many, context):
+        seen.append((sql, len(params)))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        keys = table.insert_returning_keys(rows)
+    stored = dict(DocumentProvenance.objects.values_list("pk", "original_identifier"))
+    assert [stored[k] for k in keys] == ["a", "b", "c"]
+    ((sql, count),) = seen
+    assert count == 3 * len(table.attnames)
+    # On SQLite the statement arrives in sqlite3's own style, converted once.
+    marker = "?" if connection.vendor == "sqlite" else "%s"
+    assert sql.count(marker) == count
+
+
+def test_a_logged_statement_is_logged_with_its_values():
+    document = DocumentFactory()
+    table, rows = provenance_rows(document, ["logged-identifier"])
+    with CaptureQueriesContext(connection) as queries:
+        table.insert_returning_keys(rows)
+    assert "logged-identifier" in queries.captured_queries[-1]["sql"]
+
+
+def test_a_refused_row_raises_djangos_error_and_writes_nothing():
+    document = DocumentFactory()
+    table, rows = provenance_rows(document, ["same", "same"])  # unique per source
+    with pytest.raises(IntegrityError):
+        table.insert_returning_keys(rows)
+    assert not DocumentProvenance.objects.exists()
+    assert Document.objects.count() == 1
