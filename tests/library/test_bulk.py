@@ -63,3 +63,12 @@ def test_a_refused_row_raises_djangos_error_and_writes_nothing():
         table.insert_returning_keys(rows)
     assert not DocumentProvenance.objects.exists()
     assert Document.objects.count() == 1
+
+
+@pytest.mark.parametrize("model", [DocumentProvenance, Document.institutions.through])
+def test_a_row_of_the_wrong_width_is_refused_before_anything_is_written(model):
+    table = bulk.table_for(model)
+    rows = [[None] * len(table.attnames), [None] * (len(table.attnames) - 1)]
+    with pytest.raises(ValueError, match="values"):
+        table.insert(rows)
+    assert not model.objects.exists()

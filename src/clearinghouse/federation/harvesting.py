@@ -166,6 +166,11 @@ class HarvestContext:
     # Renews the source's harvest lock; False when this harvest has lost it.
     keep_lease: Callable[[], bool] = lambda: True
     lease_renewed: float = field(default_factory=time.monotonic)
+    # How often the lock is renewed: a third of its lifetime (read once: a
+    # setting is a lazy object's attribute, and this is asked every record).
+    lease_every: float = field(
+        default_factory=lambda: settings.FEDERATION_LEASE_SECONDS / 3
+    )
     # The run's open connections to the source (closed by the caller).
     connections: FetchSession = field(default_factory=FetchSession)
     # Documents waiting to be written as one batch.
@@ -274,7 +279,7 @@ class HarvestContext:
         expires only when this harvest stops making progress (its worker was
         killed), and stop if another harvest has taken the source over."""
         now = time.monotonic()
-        if now - self.lease_renewed < settings.FEDERATION_LEASE_SECONDS / 3:
+        if now - self.lease_renewed < self.lease_every:
             return
         self.lease_renewed = now
         if not self.keep_lease():

@@ -99,7 +99,14 @@ class Table:
     def adapt(self, rows: Iterable[Sequence]) -> list[tuple]:
         """Rows (values in `attnames` order) adapted for this connection."""
         adapters = self._adapters(self.connection)
-        return [self._row(values, adapters) for values in rows]
+        if adapters:
+            return [self._row(values, adapters) for values in rows]
+        # Nothing to adapt (keys, numbers, texts): each row as it is.
+        rows = [tuple(values) for values in rows]
+        width = len(self.fields)
+        if any(len(row) != width for row in rows):
+            raise ValueError(f"a row of other than {width} values")
+        return rows
 
     def insert(self, rows: Iterable[Sequence], *, ignore_conflicts=False) -> None:
         """Insert rows (values in `attnames` order) with one executemany."""

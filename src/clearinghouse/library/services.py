@@ -180,7 +180,6 @@ def _valid_url(value: str | None) -> bool:
 def _clean_fields(fields: dict) -> dict:
     """Harvested values made safe: plain text, capped, closed lists checked
     (with the address's canonical form, one of the keys that match)."""
-    body_max = settings.LIBRARY_MAX_BODY_CHARS
     title = plain_text(fields.get("title"), limit=TITLE_MAX, single_line=True)
     if not title:
         raise ValidationError({"title": _("A document needs a title.")})
@@ -202,7 +201,10 @@ def _clean_fields(fields: dict) -> dict:
     return {
         "title": title,
         "summary": plain_text(fields.get("summary"), limit=SUMMARY_MAX),
-        "body": plain_text(fields.get("body"), limit=body_max),
+        # (A setting is read through a lazy object: only for a body.)
+        "body": plain_text(body, limit=settings.LIBRARY_MAX_BODY_CHARS)
+        if (body := fields.get("body"))
+        else "",
         "authors": authors[:AUTHORS_MAX],
         "date": when,
         "date_precision": precision,
