@@ -432,3 +432,51 @@ def test_datestamps_have_four_digit_years():
     )
     later = datetime(2026, 5, 1, 2, 0, tzinfo=timezone(timedelta(hours=2)))
     assert oai_time(later) == "2026-05-01T00:00:00Z"
+
+
+@pytest.fixture
+def told():
+    """The id lists `documents_saved_in_bulk` carries, one per signal."""
+    from clearinghouse.library.signals import documents_saved_in_bulk
+
+    signals = []
+
+    def receiver(sender, ids, **kwargs):
+        signals.append(list(ids))
+
+    documents_saved_in_bulk.connect(receiver, dispatch_uid="test.told")
+    yield signals
+    documents_saved_in_bulk.disconnect(dispatch_uid="test.told")
+
+
+@pytest.mark.django_db(transaction=True)  # pages commit: told between them
+def test_followers_hear_of_harvested_documents_every_few_thousand(
+    repository, source, told, monkeypatch
+):
+    from clearinghouse.federation import harvesting
+
+    monkeypatch.setattr(harvesting, "NOTIFY_BATCH_SIZE", 25)
+    repository.add(60)  # pages of 20: told after the second, and at the end
+    run = source_harvest(source=source)
+    assert run.created == 60
+    assert [len(ids) for ids in told] == [40, 20]
+    assert sorted(i for ids in told for i in ids) == sorted(
+        Document.objects.values_list("pk", flat=True)
+    )
+
+
+def test_followers_hear_of_what_a_failed_harvest_wrote(repository, source, told):
+    repository.add(60)
+    repository.faults = {3: "broken"}  # Identify, two pages, then a broken one
+    run = source_harvest(source=source)
+    assert run.status == RunStatus.FAILED
+    assert sorted(i for ids in told for i in ids) == sorted(
+        Document.objects.values_list("pk", flat=True)
+    )
+    assert Document.objects.count() == 40
+
+
+def test_a_dry_run_tells_no_follower(repository, source, told):
+    repository.add(30)
+    assert source_harvest(source=source, dry_run=True).created == 30
+    assert told == []
