@@ -40,8 +40,7 @@ from clearinghouse.core.services import LoadReport
 from clearinghouse.events import services as event_services
 from clearinghouse.library import index_process, indexing
 from clearinghouse.library import services as library_services
-from clearinghouse.library.models import Document, DocumentProvenance
-from clearinghouse.library.signals import documents_saved_in_bulk
+from clearinghouse.library.models import DocumentProvenance
 from clearinghouse.library.tagging import Suggestion, issue_suggester
 
 from .models import HarvestRun, Source
@@ -67,10 +66,6 @@ MAX_ERRORS_KEPT = 200
 BATCH_SIZE = 500
 # Documents indexed together: each indexing call commits the search index.
 INDEX_BATCH_SIZE = 5000
-# Written documents whose followers (the embedding job) hear of them together:
-# one job for every few thousand, not one a page (its enqueueing is a write
-# of its own after each page's commit).
-NOTIFY_BATCH_SIZE = 5000
 # Documents handed together to the indexing process (which runs beside the
 # harvest), and how many written documents make starting that process worth
 # it: one full page, so that the process starts while the next pages are
@@ -186,8 +181,6 @@ class HarvestContext:
     deferred: list | None = None
     # Documents written but not yet indexed (indexed in large batches).
     to_index: set = field(default_factory=set)
-    # Documents written whose followers have not heard of them yet (`notify`).
-    to_notify: set = field(default_factory=set)
     # Indexing in a second process (None: here, in this one), see `index`.
     indexer: index_process.IndexingProcess | None = None
     # Told of each page's commit: the database's log is copied back beside
@@ -233,7 +226,6 @@ class HarvestContext:
             self.checkpoints.committed()
             # The site's writes that waited for the page get their turn.
             sqlite_waits.give_way(connection, time.monotonic() - started)
-        self._notify_enough()
         if self.indexer is None and len(self.to_index) >= INDEX_BATCH_SIZE:
             self.index()
         elif self.indexer is not None and (
@@ -257,12 +249,10 @@ class HarvestContext:
 
     def index(self) -> None:
         """Bring the search index in step with the documents written so far
-        (after the indexing process, if any, has indexed what it was given),
-        and tell the followers of those not yet told (`notify`)."""
+        (after the indexing process, if any, has indexed what it was given)."""
         ids, self.to_index = sorted(self.to_index), set()
         if self.dry_run:
             return
-        self.notify()
         if self.indexer is not None:
             indexer, self.indexer = self.indexer, None
             if indexer.started or len(ids) >= INDEX_PROCESS_BATCH_SIZE:
@@ -377,12 +367,10 @@ class HarvestContext:
             records=records,
             index=False,
             suggester=self.suggester,
-            notify=False,
         )
         for record, outcome in zip(records, outcomes, strict=True):
             if outcome.changed:
                 self.to_index.add(outcome.document_id)
-                self.to_notify.add(outcome.document_id)
             identifier = record.original_identifier
             if isinstance(outcome.error, ValidationError):
                 self.error(_validation_text(outcome.error), record=identifier)
@@ -398,23 +386,6 @@ class HarvestContext:
                 self.run.updated += 1
             else:
                 self.run.unchanged += 1
-        self._notify_enough()
-
-    def _notify_enough(self) -> None:
-        """`notify` once enough has been written, outside a transaction: a
-        receiver's work waits for the commit, and a page that rolled back
-        would take with it the notice of the pages committed before."""
-        if len(self.to_notify) >= NOTIFY_BATCH_SIZE and not connection.in_atomic_block:
-            self.notify()
-
-    def notify(self) -> None:
-        """Tell the followers of written documents (`documents_saved_in_bulk`:
-        the embedding job) of those written since last time. Their receivers
-        act once the page's transaction commits (at once outside one); a dry
-        run, rolled back, tells nobody."""
-        ids, self.to_notify = sorted(self.to_notify), set()
-        if ids and not self.dry_run:
-            documents_saved_in_bulk.send(sender=Document, ids=ids)
 
     def withdraw(self, *, identifier: str) -> None:
         """Record the source's deletion of a record (after what came before it)."""

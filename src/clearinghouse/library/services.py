@@ -380,10 +380,8 @@ class _HarvestBatch:
         issue_ids: set[int],
         institution_ids: set[int],
         suggester: Callable[[str], list[Suggestion]] | None = None,
-        notify: bool = True,
     ):
         self.source_key = source_key
-        self.notify = notify
         # The issues and institutions the records name that exist here.
         self.known_issues = (
             set(Issue.objects.filter(pk__in=issue_ids).values_list("pk", flat=True))
@@ -873,10 +871,10 @@ class _HarvestBatch:
         self._written(ids, index=index)
         return ids
 
-    def _written(self, ids: list[int], *, index: bool) -> None:
-        """Tell followers of these written documents (unless the caller tells
-        them itself); index them once committed."""
-        if ids and self.notify:
+    @staticmethod
+    def _written(ids: list[int], *, index: bool) -> None:
+        """Tell followers of these written documents; index them once committed."""
+        if ids:
             # Bulk writes send no post_save: followers hear of the batch at once.
             documents_saved_in_bulk.send(sender=Document, ids=ids)
         if ids and index:
@@ -990,7 +988,6 @@ def documents_upsert_harvested(
     records: list[HarvestedRecord],
     index: bool = True,
     suggester: Callable[[str], list[Suggestion]] | None = None,
-    notify: bool = True,
 ) -> list[HarvestOutcome]:
     """Create or merge a batch of one source's records, writing only what changed.
 
@@ -1002,9 +999,7 @@ def documents_upsert_harvested(
     database refuses the batch's writes, its records are written one by one,
     so that only the offending record is refused. A caller that writes many
     batches passes the issue `suggester` it read the taxonomy into once
-    (`tagging.issue_suggester`); else each batch reads it. With `notify`
-    false, the caller sends `documents_saved_in_bulk` for the changed
-    outcomes' documents itself (a harvest: every few thousand).
+    (`tagging.issue_suggester`); else each batch reads it.
     """
     cleaned: list[tuple[HarvestedRecord, dict | None]] = []
     errors: dict[int, Exception] = {}
@@ -1025,7 +1020,6 @@ def documents_upsert_harvested(
             pk for r in records for pk in r.fields.get("institution_ids") or ()
         },
         suggester=suggester,
-        notify=notify,
     )
     batch = new_batch()
     batch.load(cleaned)
@@ -1063,7 +1057,6 @@ def documents_upsert_harvested(
                 records=[record],
                 index=index,
                 suggester=suggester,
-                notify=notify,
             )[0]
             for record in records
         ]
