@@ -432,3 +432,29 @@ def test_datestamps_have_four_digit_years():
     )
     later = datetime(2026, 5, 1, 2, 0, tzinfo=timezone(timedelta(hours=2)))
     assert oai_time(later) == "2026-05-01T00:00:00Z"
+
+
+@pytest.mark.django_db(transaction=True)  # pages commit, foreign keys checked
+def test_an_issue_deleted_during_a_harvest_is_no_longer_suggested(
+    repository, source, monkeypatch
+):
+    from clearinghouse.federation import harvesting
+    from clearinghouse.library.models import DocumentIssue
+    from tests.factories import IssueFactory
+
+    issue = IssueFactory(name="Internet governance")  # in every record's title
+    repository.add(60)  # three pages
+    give_way = harvesting.sqlite_waits.give_way
+    pages = []
+
+    def after_a_page(*args):
+        pages.append(1)
+        if len(pages) == 1:
+            issue.delete()
+        give_way(*args)
+
+    monkeypatch.setattr(harvesting.sqlite_waits, "give_way", after_a_page)
+    run = source_harvest(source=source)
+    assert run.status == RunStatus.SUCCEEDED, run.errors
+    assert run.created == 60
+    assert not DocumentIssue.objects.exists()  # the first page's went with it

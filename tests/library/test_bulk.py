@@ -72,3 +72,13 @@ def test_a_row_of_the_wrong_width_is_refused_before_anything_is_written(model):
     with pytest.raises(ValueError, match="values"):
         table.insert(rows)
     assert not model.objects.exists()
+
+
+def test_a_statement_with_another_percent_sign_is_left_to_django(settings):
+    from django.db import connection as default
+
+    with default.cursor() as cursor:
+        bulk.execute(cursor, "SELECT %s || '%%'", ["50 "])
+        assert cursor.fetchone()[0] == "50 %"
+    assert bulk._qmark("SELECT %s || '%%'") is None
+    assert bulk._qmark("SELECT %s, %s") == "SELECT ?, ?"

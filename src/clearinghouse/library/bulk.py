@@ -198,7 +198,8 @@ def execute(cursor, sql: str, params: Sequence) -> None:
     placeholders (a tenth of a record's writes). A logged statement keeps
     Django's path, whose log substitutes "%s"."""
     connection = cursor.db
-    if connection.vendor != "sqlite" or connection.queries_logged:
+    converted = _qmark(sql)
+    if connection.vendor != "sqlite" or connection.queries_logged or converted is None:
         cursor.execute(sql, params)
         return
     raw = cursor.cursor  # Django's SQLite cursor, a sqlite3.Cursor
@@ -211,13 +212,16 @@ def execute(cursor, sql: str, params: Sequence) -> None:
     executor = run
     for wrapper in reversed(connection.execute_wrappers):
         executor = partial(wrapper, executor)
-    executor(_qmark(sql), params, False, {"connection": connection, "cursor": cursor})
+    executor(converted, params, False, {"connection": connection, "cursor": cursor})
 
 
 @lru_cache(maxsize=64)
-def _qmark(sql: str) -> str:
-    """A statement of ours (quoted names, "%s" placeholders, no literal "%")
-    in sqlite3's "?" style, as Django's SQLite cursor converts it."""
+def _qmark(sql: str) -> str | None:
+    """A statement of "%s" placeholders in sqlite3's "?" style, as Django's
+    SQLite cursor converts it; None if it holds any other "%" (a literal, an
+    escaped one), left to Django's conversion."""
+    if "%" in sql.replace("%s", ""):
+        return None
     return sql.replace("%s", "?")
 
 

@@ -423,6 +423,8 @@ class _HarvestBatch:
         self.new_links: list[tuple[Document, int]] = []
         self.suggestions: dict[int, dict[int, float]] = {}
         self._suggest = suggester
+        self.shared_suggester = suggester is not None
+        self._issues_now: set[int] | None = None
 
     # Reading ---------------------------------------------------------------
 
@@ -538,7 +540,14 @@ class _HarvestBatch:
     def suggest(self, text: str):
         if self._suggest is None:
             self._suggest = issue_suggester()
-        return self._suggest(text)
+        suggestions = self._suggest(text)
+        if suggestions and self.shared_suggester:
+            # A caller's suggester read the taxonomy before this batch: only
+            # issues that still exist are suggested (read once a batch).
+            if self._issues_now is None:
+                self._issues_now = set(Issue.objects.values_list("pk", flat=True))
+            suggestions = [s for s in suggestions if s.issue_id in self._issues_now]
+        return suggestions
 
     # Creating records that match nothing -----------------------------------
 
