@@ -1,7 +1,7 @@
 """Inserts below the ORM (`library/bulk.py`): statements of many placeholders."""
 
 import pytest
-from django.db import IntegrityError, connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from clearinghouse.library import bulk
@@ -59,7 +59,9 @@ def test_a_logged_statement_is_logged_with_its_values():
 def test_a_refused_row_raises_djangos_error_and_writes_nothing():
     document = DocumentFactory()
     table, rows = provenance_rows(document, ["same", "same"])  # unique per source
-    with pytest.raises(IntegrityError):
+    # (In a savepoint: PostgreSQL refuses any statement after an error until
+    # the transaction, or the savepoint, is rolled back.)
+    with pytest.raises(IntegrityError), transaction.atomic():
         table.insert_returning_keys(rows)
     assert not DocumentProvenance.objects.exists()
     assert Document.objects.count() == 1
