@@ -421,6 +421,12 @@ class HarvestContext:
             ).values_list("original_identifier", Cast("datestamp", CharField()))
         }
 
+    def gave_before(self, identifier: str, stamp: datetime | None) -> bool:
+        """Whether the source gave this record before with this datestamp:
+        by the protocol, the same record (`known`; an unreadable datestamp
+        is never the same)."""
+        return stamp is not None and self.known.get(identifier) == stamp
+
     def withdraw_missing(self, listed: set[str]) -> None:
         """After a complete listing: what the source no longer lists is gone.
 

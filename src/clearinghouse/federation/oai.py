@@ -428,7 +428,7 @@ class OaiPmhHarvester(Harvester):
             context.withdraw(identifier=identifier)
             return
         stamp = parse_datestamp(datestamp)
-        if stamp is not None and context.known.get(identifier) == stamp:
+        if context.gave_before(identifier, stamp):
             changed.pop(identifier, None)
             context.seen.add(key)
             context.run.unchanged += 1
@@ -462,7 +462,7 @@ class OaiPmhHarvester(Harvester):
             context.error(_("The record has no metadata."), record=identifier)
             return
         stamp = parse_datestamp(datestamp)
-        if stamp is not None and context.known.get(identifier) == stamp:
+        if context.gave_before(identifier, stamp):
             # Same datestamp as last time: by the protocol, the same record.
             context.run.unchanged += 1
             return

@@ -142,7 +142,7 @@ class ClearinghouseHarvester(Harvester):
         if item.get("status") == DocumentStatus.WITHDRAWN:
             context.withdraw(identifier=identifier)
             return
-        if stamp is not None and context.known.get(identifier) == stamp:
+        if context.gave_before(identifier, stamp):
             context.run.unchanged += 1
             return
         source = context.source

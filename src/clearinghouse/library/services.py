@@ -360,6 +360,27 @@ def _matching_ids(
         return [row[0] for row in cursor.fetchall()]
 
 
+def _existing(model, ids: set[int]) -> set[int]:
+    """Which of these keys of a model's rows exist (no query for none)."""
+    if not ids:
+        return set()
+    return set(model.objects.filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def _match_keys(values: dict) -> list[tuple]:
+    """A record's keys that find the document it is, in the order they are
+    tried: its DOI, its canonical address, its title (letters and digits) on
+    its date."""
+    keys = []
+    if values["doi"]:
+        keys.append(("doi", values["doi"]))
+    if values["canonical_url"]:
+        keys.append(("url", values["canonical_url"]))
+    if values["date"] is not None:
+        keys.append(("title", values["title_key"], values["date"]))
+    return keys
+
+
 class _HarvestBatch:
     """Records of one source matched and merged in memory, then written in bulk.
 
@@ -383,20 +404,8 @@ class _HarvestBatch:
     ):
         self.source_key = source_key
         # The issues and institutions the records name that exist here.
-        self.known_issues = (
-            set(Issue.objects.filter(pk__in=issue_ids).values_list("pk", flat=True))
-            if issue_ids
-            else set()
-        )
-        self.known_institutions = (
-            set(
-                Institution.objects.filter(pk__in=institution_ids).values_list(
-                    "pk", flat=True
-                )
-            )
-            if institution_ids
-            else set()
-        )
+        self.known_issues = _existing(Issue, issue_ids)
+        self.known_institutions = _existing(Institution, institution_ids)
         self.label = plain_text(source_label, limit=300, single_line=True)
         self.url = source_url if _valid_url(source_url) else ""
         # What every provenance of the batch shares is checked once.
@@ -510,14 +519,7 @@ class _HarvestBatch:
         provenance = self.by_identifier.get(identifier)
         if provenance is not None:
             return provenance.document, provenance
-        keys = []
-        if values["doi"]:
-            keys.append(("doi", values["doi"]))
-        if values["canonical_url"]:
-            keys.append(("url", values["canonical_url"]))
-        if values["date"] is not None:
-            keys.append(("title", values["title_key"], values["date"]))
-        for key in keys:
+        for key in _match_keys(values):
             if (document := self._first(key)) is not None:
                 return document, None
         return None, None
@@ -580,18 +582,13 @@ class _HarvestBatch:
                 outcomes.append(HarvestOutcome(None, False, False, errors[n]))
                 continue
             identifier = record.original_identifier
-            # The record's keys, as `_find` looks them up.
-            own = [("id", identifier)]
-            if values["doi"]:
-                own.append(("doi", values["doi"]))
-            if values["canonical_url"]:
-                own.append(("url", values["canonical_url"]))
-            if values["date"] is not None:
-                own.append(("title", values["title_key"], values["date"]))
+            # What `_find` would find, and the batch's own records before it.
+            own = _match_keys(values)
+            own.append(("id", identifier))
             if (
                 not keys.isdisjoint(own)
                 or identifier in by_identifier
-                or any(filed.get(key) for key in own[1:])
+                or any(filed.get(key) for key in own[:-1])
             ):
                 break
             if not 0 < len(identifier) <= _IDENTIFIER.max_length:
@@ -644,23 +641,23 @@ class _HarvestBatch:
             for name in ("document_id", "original_identifier", "datestamp")
         ]
         provenance_rows, tags, links = [], [], []
-        # The issues and publishers records name that exist here, by the
-        # names (a source's records mostly share their defaults).
-        given_of: dict[tuple, list[int]] = {}
-        linked_of: dict[tuple, list[int]] = {}
+        # The issues and publishers records name that exist here, sorted, by
+        # the names (a source's records mostly share their defaults).
+        existing: dict[tuple, list[int]] = {}
+
+        def named(fields: dict, name: str, known: set[int]) -> list[int]:
+            key = (name, *(fields.get(name) or ()))
+            if (found := existing.get(key)) is None:
+                found = existing[key] = sorted(set(key[1:]) & known)
+            return found
+
         for pk, (record, text) in zip(ids, extras, strict=True):
             row = list(provenance)
             row[slots[0]] = pk
             row[slots[1]] = record.original_identifier
             row[slots[2]] = _aware(record.datestamp)
             provenance_rows.append(row)
-            fields = record.fields
-            named = tuple(fields.get("issue_ids") or ())
-            given = given_of.get(named)
-            if given is None:
-                given = given_of[named] = sorted(
-                    {i for i in named if i in self.known_issues}
-                )
+            given = named(record.fields, "issue_ids", self.known_issues)
             if given:
                 tags += [(pk, issue, 1.0) for issue in given]
             if suggested := self.suggest(text):  # one per issue
@@ -669,13 +666,12 @@ class _HarvestBatch:
                     for s in suggested
                     if s.issue_id not in given
                 ]
-            named = tuple(fields.get("institution_ids") or ())
-            linked = linked_of.get(named)
-            if linked is None:
-                linked = linked_of[named] = sorted(
-                    {i for i in named if i in self.known_institutions}
+            links += [
+                (pk, institution)
+                for institution in named(
+                    record.fields, "institution_ids", self.known_institutions
                 )
-            links += [(pk, institution) for institution in linked]
+            ]
         provenances.insert(provenance_rows)
         if tags:
             _insert_rows_with_history(
