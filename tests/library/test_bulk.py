@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from clearinghouse.library import bulk
 from clearinghouse.library.models import Document, DocumentProvenance
+from tests.factories import InstitutionFactory
 from tests.library.factories import DocumentFactory
 
 pytestmark = pytest.mark.django_db
@@ -84,3 +85,44 @@ def test_a_statement_with_another_percent_sign_is_left_to_django(settings):
         assert cursor.fetchone()[0] == "50 %"
     assert bulk._qmark("SELECT %s || '%%'") is None
     assert bulk._qmark("SELECT %s, %s") == "SELECT ?, ?"
+
+
+def test_rows_go_in_as_many_a_statement_as_the_parameter_limit_allows(monkeypatch):
+    document = DocumentFactory()
+    table, rows = provenance_rows(document, [f"r{n}" for n in range(7)])
+    width = len(table.attnames)
+    # Room for two rows and a half a statement: two rows each, the last alone.
+    monkeypatch.setattr(bulk, "max_params", lambda connection: width * 2 + width // 2)
+    seen = []
+
+    def wrapper(execute, sql, params, many, context):
+        seen.append(len(params) // width)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        table.insert(rows)
+    assert seen == [2, 2, 2, 1]
+    assert sorted(
+        DocumentProvenance.objects.values_list("original_identifier", flat=True)
+    ) == [f"r{n}" for n in range(7)]
+
+
+def test_rows_already_there_are_skipped_when_asked_and_the_others_go_in():
+    through = Document.institutions.through
+    table = bulk.table_for(through)
+    first, second = DocumentFactory(), DocumentFactory()
+    institution = InstitutionFactory().pk
+
+    def link(document):
+        values = {"document_id": document.pk, "institution_id": institution}
+        return [values[name] for name in table.attnames]
+
+    table.insert([link(first)])
+    # The same link again, twice in one statement, beside a new one.
+    table.insert([link(first), link(second), link(first)], ignore_conflicts=True)
+    assert sorted(through.objects.values_list("document_id", flat=True)) == sorted(
+        [first.pk, second.pk]
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        table.insert([link(second)])
+    assert through.objects.count() == 2

