@@ -46,7 +46,7 @@ from xml.sax.saxutils import escape
 from bench.matrix import _setup_django
 
 RECORDS = int(os.environ.get("BENCH_HARVEST_RECORDS", "100000"))
-ROUNDS = int(os.environ.get("BENCH_HARVEST_ROUNDS", "3"))
+ROUNDS = max(1, int(os.environ.get("BENCH_HARVEST_ROUNDS", "3")))
 # Set in a round's own process (see `main`).
 ONE_ROUND = "BENCH_HARVEST_ONE_ROUND"
 PAGE = 500

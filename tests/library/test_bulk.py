@@ -126,3 +126,11 @@ def test_rows_already_there_are_skipped_when_asked_and_the_others_go_in():
     with pytest.raises(IntegrityError), transaction.atomic():
         table.insert([link(second)])
     assert through.objects.count() == 2
+
+
+def test_no_rows_send_no_statement():
+    table = bulk.table_for(DocumentProvenance)
+    with CaptureQueriesContext(connection) as queries:
+        table.insert([])
+        assert table.insert_returning_keys([]) == []
+    assert not queries.captured_queries

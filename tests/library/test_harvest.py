@@ -307,7 +307,7 @@ def test_a_batch_inserted_in_several_statements_keys_each_record_to_its_row(
 ):
     from clearinghouse.library import bulk
 
-    monkeypatch.setattr(bulk, "RETURNING_ROWS", 7)  # 30 records: 5 statements
+    monkeypatch.setattr(bulk, "ROWS_PER_STATEMENT", 7)  # 30 records: 5 statements
     outcomes = batch([(f"r{n}", {"title": f"Report number {n}"}) for n in range(30)])
     stored = dict(Document.objects.values_list("pk", "title"))
     assert [stored[o.document.pk] for o in outcomes] == [

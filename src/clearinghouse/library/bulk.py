@@ -12,7 +12,7 @@ NOTHING`) runs on SQLite (3.35 and later) and PostgreSQL alike.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache, lru_cache, partial
 from operator import attrgetter
 
@@ -36,7 +36,7 @@ _AS_IS = {
     "TextField",
 }
 # Rows per multi-row INSERT when the database sets no parameter limit.
-RETURNING_ROWS = 1000
+ROWS_PER_STATEMENT = 1000
 
 
 class Table:
@@ -113,15 +113,7 @@ class Table:
         the database's parameter limit allows: one multi-row `INSERT …
         VALUES` costs the database half of `executemany`'s one statement a
         row (a page of provenances: 2.5 µs a row against 5.0 on SQLite)."""
-        rows = self.adapt(rows)
-        suffix = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
-        with self.connection.cursor() as cursor:
-            for chunk in self._chunks(rows):
-                execute(
-                    cursor,
-                    self._values_sql(len(chunk)) + suffix,
-                    [value for row in chunk for value in row],
-                )
+        self._insert(rows, " ON CONFLICT DO NOTHING" if ignore_conflicts else "")
 
     def insert_returning_keys(self, rows: Sequence[Sequence]) -> list[int]:
         """Insert rows and return their new primary keys, in the rows' order.
@@ -130,38 +122,44 @@ class Table:
         the ORM's own bulk_create also relies on), as many rows per statement
         as the database's parameter limit allows.
         """
-        adapters = self._adapters(self.connection)
-        keys: list[int] = []
-        with self.connection.cursor() as cursor:
-            for chunk in self._chunks(rows):
-                execute(
-                    cursor,
-                    f"{self._values_sql(len(chunk))} RETURNING {self.pk}",
-                    [v for values in chunk for v in self._row(values, adapters)],
-                )
-                keys.extend(row[0] for row in cursor.fetchall())
+        keys = self._insert(rows, f" RETURNING {self.pk}", returning=True)
         if len(keys) != len(rows):  # pragma: no cover (a database's broken promise)
             raise RuntimeError("INSERT … RETURNING returned another number of rows")
         return keys
 
-    def _chunks(self, rows: Sequence) -> Iterator[Sequence]:
-        """The rows in as few statements as the database's parameter limit
-        allows (at most RETURNING_ROWS a statement where it sets none)."""
+    def _insert(
+        self, rows: Iterable[Sequence], suffix: str, *, returning: bool = False
+    ) -> list[int]:
+        """Run the multi-row `INSERT … VALUES` (and `suffix`) of the rows,
+        adapted, in as few statements as the database's parameter limit
+        allows (at most ROWS_PER_STATEMENT where it sets none); with
+        `returning`, the first column of what each statement returns. No
+        statement for no rows."""
+        rows = self.adapt(rows)
+        returned: list[int] = []
+        if not rows:
+            return returned
         limit = max_params(self.connection)
         per = max(
             1,
-            min(RETURNING_ROWS, limit // len(self.fields) if limit else RETURNING_ROWS),
+            min(
+                ROWS_PER_STATEMENT,
+                limit // len(self.fields) if limit else ROWS_PER_STATEMENT,
+            ),
         )
-        for start in range(0, len(rows), per):
-            yield rows[start : start + per]
-
-    def _values_sql(self, count: int) -> str:
-        """`INSERT … VALUES` of `count` rows (names from the model's meta,
-        quoted; every value a parameter)."""
-        return (
-            f"INSERT INTO {self.table} ({self.columns}) VALUES "  # noqa: S608
-            f"{', '.join([self.placeholders] * count)}"
-        )
+        with self.connection.cursor() as cursor:
+            for start in range(0, len(rows), per):
+                chunk = rows[start : start + per]
+                # Names from the model's meta, quoted; every value a parameter.
+                execute(
+                    cursor,
+                    f"INSERT INTO {self.table} ({self.columns}) VALUES "  # noqa: S608
+                    f"{', '.join([self.placeholders] * len(chunk))}{suffix}",
+                    [value for row in chunk for value in row],
+                )
+                if returning:
+                    returned.extend(row[0] for row in cursor.fetchall())
+        return returned
 
     def copy_rows(self, source: Table, keys: Sequence[int], own: dict) -> None:
         """Insert into this table a copy of each of `source`'s rows with these
