@@ -413,6 +413,11 @@ SEARCH_PG_WRITERS = env.int("SEARCH_PG_WRITERS", default=2)
 # PostgreSQL engine: a search matching more documents than this ranks a fixed
 # sample of about this many of them (0: rank every match; decision 0005).
 SEARCH_PG_RANK_SAMPLE = env.int("SEARCH_PG_RANK_SAMPLE", default=5_000)
+# The niceness added to the process that indexes beside a large harvest
+# (library/index_process.py): under contention for the cores the harvest,
+# which holds the database's write lock, and the site's requests go first;
+# 0 leaves the process at its parent's priority (decision record 0007, §44).
+SEARCH_INDEXING_NICENESS = env.int("SEARCH_INDEXING_NICENESS", default=10)
 
 # The library: the largest file accepted for upload, and the longest text kept.
 LIBRARY_MAX_UPLOAD_BYTES = env.int("LIBRARY_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)

@@ -6,6 +6,7 @@ commits, and the harvest indexes in its own process instead.
 """
 
 import multiprocessing
+import os
 import time
 
 import pytest
@@ -76,6 +77,40 @@ def test_a_process_started_ahead_then_given_nothing_ends_with_the_index_unchange
     indexer.finish()
     assert not indexer.started
     assert get_backend().count() == 0
+
+
+def _niceness_of_the_indexing_process() -> int:
+    indexer = IndexingProcess()
+    indexer.start()
+    try:
+        return indexer._executor.submit(os.nice, 0).result(timeout=60)
+    finally:
+        indexer.finish()
+
+
+@pytest.mark.skipif(not hasattr(os, "nice"), reason="no process priorities here")
+def test_the_indexing_process_runs_at_a_lower_priority_than_the_harvest(settings):
+    # Beside a harvest on two cores, the process gives way to the harvest
+    # (which holds the database's write lock) and to the site.
+    settings.SEARCH_INDEXING_NICENESS = 7
+    assert _niceness_of_the_indexing_process() == min(19, os.nice(0) + 7)
+
+
+@pytest.mark.skipif(not hasattr(os, "nice"), reason="no process priorities here")
+def test_a_niceness_of_zero_leaves_the_indexing_process_at_the_harvests_priority(
+    settings,
+):
+    settings.SEARCH_INDEXING_NICENESS = 0
+    assert _niceness_of_the_indexing_process() == os.nice(0)
+
+
+def test_a_refused_niceness_leaves_the_priority_and_is_logged(monkeypatch, caplog):
+    def refuse(increment):
+        raise PermissionError("not permitted")
+
+    monkeypatch.setattr(os, "nice", refuse, raising=False)
+    index_process._lower_priority(5)
+    assert "library.index.niceness_refused" in caplog.text
 
 
 def test_finishing_leaves_the_index_complete_and_no_process_behind():
