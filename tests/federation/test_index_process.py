@@ -104,7 +104,7 @@ def test_a_niceness_of_zero_leaves_the_indexing_process_at_the_harvests_priority
     assert _niceness_of_the_indexing_process() == os.nice(0)
 
 
-def test_a_refused_niceness_leaves_the_priority_and_is_logged(monkeypatch, caplog):
+def test_a_refused_niceness_is_logged_not_raised(monkeypatch, caplog):
     def refuse(increment):
         raise PermissionError("not permitted")
 

@@ -140,13 +140,9 @@ class Table:
         if not rows:
             return returned
         limit = max_params(self.connection)
-        per = max(
-            1,
-            min(
-                ROWS_PER_STATEMENT,
-                limit // len(self.fields) if limit else ROWS_PER_STATEMENT,
-            ),
-        )
+        per = ROWS_PER_STATEMENT
+        if limit:
+            per = max(1, min(per, limit // len(self.fields)))
         with self.connection.cursor() as cursor:
             for start in range(0, len(rows), per):
                 chunk = rows[start : start + per]
